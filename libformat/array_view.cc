@@ -1,0 +1,93 @@
+#include "array_view.h"
+
+#include <algorithm>
+
+namespace llb {
+namespace {
+
+std::uint32_t role_key(const Member* m) {
+  std::uint16_t r = m->md.sb.role();
+  return r < kRoleMax ? r : 0x10000u + r;
+}
+
+void compare(ArrayView& v) {
+  const Member& src = *v.members[v.bitmap_source];
+  for (std::size_t i = 0; i < v.members.size(); ++i) {
+    const Member& m = *v.members[i];
+    MemberComparison c;
+    c.member = i;
+    c.md_events = m.md.sb.events;
+    c.events_behind = static_cast<std::int64_t>(v.max_events - m.md.sb.events);
+    const auto* a = src.state_bytes();
+    const auto* b = m.state_bytes();
+    if (a && b && a->size() == b->size()) {
+      c.bitmap_comparable = true;
+      for (std::uint64_t k = 0; k < a->size(); ++k) {
+        if ((*a)[k] == (*b)[k]) continue;
+        ++c.differing_bytes;
+        if (!c.differing_runs.empty() && c.differing_runs.back().last + 1 == k &&
+            c.differing_runs.back().value == (*b)[k]) {
+          c.differing_runs.back().last = k;
+        } else {
+          c.differing_runs.push_back({k, k, (*b)[k]});
+        }
+      }
+    }
+    v.comparisons.push_back(std::move(c));
+  }
+}
+
+}  // namespace
+
+std::vector<ArrayView> build_array_views(const std::vector<Member>& members) {
+  std::vector<ArrayView> views;
+  for (const Member& m : members) {
+    auto it = std::find_if(views.begin(), views.end(),
+                           [&](const ArrayView& v) { return v.uuid == m.md.sb.set_uuid; });
+    if (it == views.end()) {
+      views.emplace_back();
+      it = views.end() - 1;
+      it->uuid = m.md.sb.set_uuid;
+    }
+    it->members.push_back(&m);
+  }
+  for (ArrayView& v : views) {
+    std::stable_sort(v.members.begin(), v.members.end(), [](const Member* a, const Member* b) {
+      return role_key(a) < role_key(b);
+    });
+    for (const Member* m : v.members) v.max_events = std::max(v.max_events, m->md.sb.events);
+    for (std::size_t i = 0; i < v.members.size(); ++i) {
+      (v.members[i]->md.sb.events == v.max_events ? v.fresh : v.lagging).push_back(i);
+    }
+    // The kernel reads the bitmap from the first in-sync member; prefer one whose bitmap loads.
+    v.bitmap_source = v.fresh.front();
+    for (std::size_t i : v.fresh) {
+      const Member* m = v.members[i];
+      if (m->verdict && m->verdict->loadable && m->states) {
+        v.bitmap_source = i;
+        break;
+      }
+    }
+    const Member& src = *v.members[v.bitmap_source];
+    // Degraded when the freshest superblock lacks a role, or a role has no fresh member here.
+    v.degraded = !roles_complete(src.md.sb);
+    v.plan = predict_assembly(src, v.degraded);
+    compare(v);
+    // Conservative union over fresh members: what any of them would have the kernel sync.
+    if (!v.plan.states_after_load.empty()) {
+      v.union_flagged.assign(v.plan.states_after_load.size(), 0);
+      for (std::size_t i : v.fresh) {
+        const Member& m = *v.members[i];
+        if (!m.states || m.states->bytes.size() != v.union_flagged.size()) continue;
+        std::vector<std::uint8_t> s = m.states->bytes;
+        apply_load(m.layout, m.verdict && m.verdict->stale, s);
+        for (std::size_t k = 0; k < s.size(); ++k) {
+          if (chunk_needs_sync(m.layout, s[k], v.degraded)) v.union_flagged[k] = 1;
+        }
+      }
+    }
+  }
+  return views;
+}
+
+}  // namespace llb

@@ -1,0 +1,52 @@
+#pragma once
+// One member device read whole: md superblock, bitmap superblock, geometry and state bytes, with
+// every finding about them. This is the library's single entry for "what is on this disk".
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bitmap_superblock.h"
+#include "block_device.h"
+#include "classic_bitmap.h"
+#include "finding.h"
+#include "llbitmap_geometry.h"
+#include "llbitmap_validate.h"
+#include "md_locate.h"
+#include "state_area.h"
+
+namespace llb {
+
+enum class LayoutChoice { Upstream, Rfc, Auto };
+std::optional<LayoutChoice> parse_layout_choice(std::string_view s);  // upstream|rfc|auto
+
+struct Member {
+  std::string device;
+  DeviceKind kind = DeviceKind::ImageFile;
+  std::uint64_t size_bytes = 0;
+  std::uint32_t logical_block_size = 512;
+
+  LocatedMdSuperblock md;
+  bool has_bitmap = false;                 // feature_map has bitmap-offset
+  std::uint64_t bitmap_offset_bytes = 0;   // absolute
+  std::optional<BitmapSuperblock> bitmap;  // decoded bitmap superblock
+  bool lockless = false;                   // bitmap version 6
+  KernelVersion layout = KernelVersion::Upstream;
+  std::string layout_reason;               // why this layout was chosen
+  std::optional<BitmapVerdict> verdict;    // the kernel's checks (lockless only)
+  std::optional<Geometry> geometry;        // of the bytes on disk (lockless only)
+  std::optional<StateArea> states;         // lockless only
+  std::optional<ClassicBitmapSummary> classic;
+  std::uint32_t io_size_bytes = 512;       // unit the kernel writes state bytes in
+  std::vector<Finding> findings;
+
+  const std::vector<std::uint8_t>* state_bytes() const {
+    return states ? &states->bytes : nullptr;
+  }
+};
+
+// Reads a member. Fails only when nothing can be said (unreadable device, no md superblock);
+// everything else wrong becomes a finding.
+Result<Member> load_member(BlockDevice& dev, LayoutChoice layout);
+
+}  // namespace llb

@@ -1,0 +1,22 @@
+#pragma once
+// Locating and reading the two reference implementations for table tests: the RFC patch in
+// ../shared/seed/ and Linux 7.2's drivers/md/md-llbitmap.c unpacked by
+// ../shared/realkernel/fetch-inputs.sh.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace llb::test {
+
+// Path of md-llbitmap.c from $LLB_KERNEL_SRC, $RK_WORK or the harness default; empty if absent.
+std::string upstream_llbitmap_source();
+std::string rfc_seed_path();
+
+// The `state_machine` table parsed from kernel C text: (state name, action name) -> next state
+// name, with names as in the source ("BitDirty", "BitmapActionStartwrite", "BitNone").
+using ParsedTable = std::map<std::pair<std::string, std::string>, std::string>;
+ParsedTable parse_state_machine(const std::string& c_text, bool strip_patch_plus);
+
+}  // namespace llb::test

@@ -1,0 +1,39 @@
+#pragma once
+// Helpers shared by the tests: where fixtures are, and builders of small synthetic members.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "libformat/block_device.h"
+#include "libformat/create.h"
+
+namespace llb::test {
+
+std::string fixture_image(const std::string& scenario, const std::string& member);  // "vda"
+std::string fixture_dir(const std::string& scenario);  // fixtures/realkernel/<scenario>
+std::string shared_dir();
+std::string read_text_file(const std::string& path);
+void write_text_file(const std::string& path, const std::string& text);
+std::vector<std::string> realkernel_scenarios();
+// Members of a scenario: "vda", "vdb", ...
+std::vector<std::string> scenario_members(const std::string& scenario);
+
+std::array<std::uint8_t, 16> test_uuid(std::uint8_t seed);
+
+// A 2-member (or `raid_disks`) RAID1 array spec of `size_mib` per member, upstream layout.
+ArraySpec small_array(std::uint64_t size_mib = 64, std::uint32_t raid_disks = 2,
+                      KernelVersion layout = KernelVersion::Upstream);
+// A member device in memory with initialised bitmap and the given states (default all Unwritten).
+MemoryDevice make_member(const ArraySpec& spec, std::uint16_t role, std::uint64_t events = 3,
+                         std::vector<std::uint8_t> states = {},
+                         BitmapInit init = BitmapInit::Initialised);
+
+// Runs a command through the shell, returns its exit status and puts stdout in *out.
+int run_command(const std::string& cmd, std::string* out);
+
+// Compares `actual` with the golden file fixtures/golden/<name>; UPDATE_GOLDEN=1 rewrites it.
+void expect_golden(const std::string& name, const std::string& actual);
+
+}  // namespace llb::test
