@@ -10,3 +10,16 @@ if(LLB_SANITIZE)
                          -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_link_options(llb_options INTERFACE -fsanitize=address,undefined)
 endif()
+
+# Tools start in about a millisecond when libstdc++ and Boost are linked statically: dynamic
+# symbol lookup otherwise dominates a short examine. Not with sanitizers, which want the shared
+# runtime.
+option(LLB_STATIC_RUNTIME "Link libstdc++, libgcc and Boost statically into executables" ON)
+if(LLB_SANITIZE)
+  set(LLB_STATIC_RUNTIME OFF)
+endif()
+add_library(llb_exe_options INTERFACE)
+if(LLB_STATIC_RUNTIME)
+  set(Boost_USE_STATIC_LIBS ON)
+  target_link_options(llb_exe_options INTERFACE -static-libstdc++ -static-libgcc)
+endif()

@@ -74,7 +74,13 @@ std::vector<ArrayView> build_array_views(const std::vector<Member>& members) {
     v.plan = predict_assembly(src, v.degraded);
     compare(v);
     // Conservative union over fresh members: what any of them would have the kernel sync.
-    if (!v.plan.states_after_load.empty()) {
+    if (!v.plan.states_after_load.empty() && v.fresh.size() == 1) {
+      v.union_flagged.assign(v.plan.states_after_load.size(), 0);
+      for (const StateRun& r : v.plan.sync_runs) {
+        std::fill(v.union_flagged.begin() + static_cast<std::ptrdiff_t>(r.first),
+                  v.union_flagged.begin() + static_cast<std::ptrdiff_t>(r.last + 1), 1);
+      }
+    } else if (!v.plan.states_after_load.empty()) {
       v.union_flagged.assign(v.plan.states_after_load.size(), 0);
       for (std::size_t i : v.fresh) {
         const Member& m = *v.members[i];

@@ -6,12 +6,6 @@ std::string_view kernel_version_name(KernelVersion v) {
   return v == KernelVersion::Upstream ? "upstream" : "rfc";
 }
 
-int state_count(KernelVersion v) {
-  return v == KernelVersion::Upstream ? kUpstreamStateCount : kRfcStateCount;
-}
-
-bool is_valid_state(std::uint8_t byte, KernelVersion v) { return byte < state_count(v); }
-
 std::string_view state_name(State s) {
   static constexpr std::array<std::string_view, 8> kNames = {
       "Unwritten", "Clean", "Dirty", "NeedSync", "Syncing", "NeedSyncUnwritten",

@@ -26,8 +26,10 @@ inline constexpr std::uint8_t kBitNone = 0xff;  // "no state": filler, and "no t
 inline constexpr int kUpstreamStateCount = 8;
 inline constexpr int kRfcStateCount = 5;
 
-int state_count(KernelVersion v);
-bool is_valid_state(std::uint8_t byte, KernelVersion v);
+constexpr int state_count(KernelVersion v) {
+  return v == KernelVersion::Upstream ? kUpstreamStateCount : kRfcStateCount;
+}
+constexpr bool is_valid_state(std::uint8_t byte, KernelVersion v) { return byte < state_count(v); }
 std::string_view state_name(State s);         // kernel name without "Bit": "NeedSync"
 std::string_view state_sysfs_label(State s);  // label in sysfs llbitmap/bits: "need sync"
 std::string_view state_key(State s);          // for KEY=VALUE and JSON: "need_sync"

@@ -1,5 +1,7 @@
 #include "member.h"
 
+#include <algorithm>
+
 namespace llb {
 namespace {
 
@@ -45,8 +47,10 @@ void check_md(Member& m, const std::vector<Status>& others) {
   }
 }
 
-// Chooses the state layout. Upstream wins when its bytes are all valid states; otherwise the RFC
-// layout when its bytes are; otherwise the one with fewer invalid bytes.
+// Chooses the state layout. The FIRST_USE bit differs between the versions (bit 3 upstream,
+// bit 2 in the RFC). Otherwise the bytes from +1024 to the end of the superblock page decide:
+// the RFC never writes there, so they keep mdadm's 0xff filler, while upstream keeps chunk
+// states there. Damaged states stay upstream: only an all-0xff page reads as the RFC.
 void choose_layout(Member& m, BlockDevice& dev, LayoutChoice choice) {
   if (choice != LayoutChoice::Auto) {
     m.layout = choice == LayoutChoice::Rfc ? KernelVersion::Rfc : KernelVersion::Upstream;
@@ -54,7 +58,6 @@ void choose_layout(Member& m, BlockDevice& dev, LayoutChoice choice) {
     return;
   }
   m.layout = KernelVersion::Upstream;
-  m.layout_reason = "auto: default";
   const BitmapSuperblock& b = *m.bitmap;
   const bool rfc_first_use = (b.state >> kRfcFirstUseBit) & 1;
   const bool upstream_first_use = (b.state >> kBitmapFirstUse) & 1;
@@ -67,25 +70,26 @@ void choose_layout(Member& m, BlockDevice& dev, LayoutChoice choice) {
     m.layout_reason = "auto: state has FIRST_USE (bit 3)";
     return;
   }
-  std::uint64_t invalid[2] = {~0ull, ~0ull};
-  for (KernelVersion v : {KernelVersion::Upstream, KernelVersion::Rfc}) {
-    auto g = geometry_from_superblocks(m.md.sb, m.md.offset_bytes, b, v, m.device);
-    if (!g.ok()) return;
-    auto area = read_state_area(dev, *g);
-    if (!area.ok()) continue;
-    invalid[static_cast<int>(v)] = count_states(area->bytes, v).invalid;
+  auto g = geometry_from_superblocks(m.md.sb, m.md.offset_bytes, b, KernelVersion::Upstream,
+                                     m.device);
+  if (!g.ok() || g->chunks == 0) {
+    m.layout_reason = "auto: default (no usable geometry)";
+    return;
   }
-  if (invalid[0] == 0) {
-    m.layout_reason = "auto: every byte at +1024 is a valid upstream state";
-  } else if (invalid[1] == 0) {
+  const std::uint64_t len = std::min<std::uint64_t>(g->chunks, kBitmapPageBytes -
+                                                                   kUpstreamDataOffsetBytes);
+  auto bytes = read_bytes(dev, m.bitmap_offset_bytes + kUpstreamDataOffsetBytes,
+                          static_cast<std::size_t>(len));
+  if (!bytes.ok()) {
+    m.layout_reason = "auto: default (state bytes unreadable)";
+    return;
+  }
+  if (std::all_of(bytes->begin(), bytes->end(), [](std::uint8_t x) { return x == 0xff; })) {
     m.layout = KernelVersion::Rfc;
-    m.layout_reason = str_cat("auto: ", invalid[0], " invalid bytes at +1024, none at +4096");
-  } else if (invalid[1] < invalid[0]) {
-    m.layout = KernelVersion::Rfc;
-    m.layout_reason = str_cat("auto: fewer invalid bytes at +4096 (", invalid[1], ") than at +1024 (",
-                              invalid[0], ")");
+    m.layout_reason = str_cat("auto: ", len, " bytes at +1024 still hold mdadm's 0xff filler, so "
+                              "the states are at +4096 (RFC)");
   } else {
-    m.layout_reason = str_cat("auto: invalid bytes in both layouts; upstream has ", invalid[0]);
+    m.layout_reason = "auto: state bytes at +1024 (Linux 7.2)";
   }
 }
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -43,7 +44,10 @@ void render_bitmap_sb(std::ostringstream& o, const Member& m) {
     o << ")";
   }
   o << "\n";
-  if (m.lockless) {
+  if (m.lockless && m.verdict && m.verdict->first_use) {
+    o << "      Chunksize : " << b.chunksize
+      << " (mdadm's create-time placeholder, ignored on first use)\n";
+  } else if (m.lockless) {
     o << "      Chunksize : " << b.chunksize << " sectors";
     if (b.chunksize) o << " (" << format_iec(std::uint64_t{b.chunksize} * 512) << ")";
     o << "\n";
@@ -136,7 +140,16 @@ void render_array(std::ostringstream& o, const ArrayView& v) {
   o << "\nArray " << uuid_colon(v.uuid) << " (" << md_level_name(sb.level) << ", "
     << sb.raid_disks << " raid devices; " << v.members.size() << " member"
     << (v.members.size() == 1 ? "" : "s") << " examined):\n";
-  o << "  member                role    events  bitmap-events  differing-state-bytes\n";
+  std::size_t width = 6;
+  for (const Member* m : v.members) width = std::max(width, m->device.size());
+  auto row = [&](const std::string& a, const std::string& b, const std::string& c,
+                 const std::string& d, const std::string& e) {
+    o << "  " << a << std::string(width + 2 - a.size(), ' ') << b
+      << std::string(b.size() < 8 ? 8 - b.size() : 1, ' ') << c
+      << std::string(c.size() < 8 ? 8 - c.size() : 1, ' ') << d
+      << std::string(d.size() < 15 ? 15 - d.size() : 1, ' ') << e << "\n";
+  };
+  row("member", "role", "events", "bitmap-events", "differing-state-bytes");
   for (const MemberComparison& c : v.comparisons) {
     const Member& m = *v.members[c.member];
     std::uint16_t role = m.md.sb.role();
@@ -146,11 +159,8 @@ void render_array(std::ostringstream& o, const ArrayView& v) {
     std::string diff = c.member == v.bitmap_source ? "(bitmap source)"
                        : c.bitmap_comparable     ? std::to_string(c.differing_bytes)
                                                  : "-";
-    char line[256];
-    std::snprintf(line, sizeof line, "  %-21s %-7s %-7llu %-14s %s\n", m.device.c_str(),
-                  role_s.c_str(), static_cast<unsigned long long>(c.md_events),
-                  m.bitmap ? std::to_string(m.bitmap->events).c_str() : "-", diff.c_str());
-    o << line;
+    row(m.device, role_s, std::to_string(c.md_events),
+        m.bitmap ? std::to_string(m.bitmap->events) : "-", diff);
     if (c.member != v.bitmap_source && c.differing_bytes) {
       o << "      differs at chunks: " << runs_summary(c.differing_runs, 8) << "\n";
     }

@@ -1,6 +1,7 @@
 #include "tests/test_util.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -84,6 +85,32 @@ MemoryDevice make_member(const ArraySpec& spec, std::uint16_t role, std::uint64_
   Status st = write_member_metadata(dev, spec, m, init, events, states);
   EXPECT_TRUE(st.ok()) << st.to_string();
   return dev;
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "llb-test-XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  EXPECT_NE(made, nullptr);
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+TempCopy::TempCopy(const std::string& src, const std::string& name) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "llb-copy-XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  EXPECT_NE(made, nullptr);
+  dir_ = tmpl;
+  path_ = dir_ + "/" + name;
+  EXPECT_EQ(run_command("cp --sparse=always '" + src + "' '" + path_ + "'", nullptr), 0);
+}
+
+TempCopy::~TempCopy() {
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
 int run_command(const std::string& cmd, std::string* out) {

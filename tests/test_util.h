@@ -30,6 +30,32 @@ MemoryDevice make_member(const ArraySpec& spec, std::uint16_t role, std::uint64_
                          std::vector<std::uint8_t> states = {},
                          BitmapInit init = BitmapInit::Initialised);
 
+// A sparse copy of a file in a private temporary directory, removed with the object.
+class TempCopy {
+ public:
+  TempCopy(const std::string& src, const std::string& name);
+  ~TempCopy();
+  TempCopy(const TempCopy&) = delete;
+  TempCopy& operator=(const TempCopy&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string dir_, path_;
+};
+
+// A fresh temporary directory, removed with the object.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 // Runs a command through the shell, returns its exit status and puts stdout in *out.
 int run_command(const std::string& cmd, std::string* out);
 

@@ -1,0 +1,34 @@
+#pragma once
+// Helpers for benchmarks that compare against an outside baseline in the same run: spawning a
+// command with its output discarded, and a reporter that remembers each benchmark's time so the
+// run can end with the ratio.
+
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace llb::bench {
+
+// Splits on spaces (the baseline commands here have no quoted arguments).
+std::vector<std::string> split_command(const std::string& cmd);
+// Runs argv with stdout and stderr sent to /dev/null; returns the exit status, -1 on failure.
+int run_quiet(const std::vector<std::string>& argv);
+
+// A console reporter that also records real time per benchmark name, in nanoseconds.
+class RecordingReporter : public benchmark::ConsoleReporter {
+ public:
+  RecordingReporter() : benchmark::ConsoleReporter(OO_None) {}
+  void ReportRuns(const std::vector<Run>& runs) override;
+  double ns(const std::string& name) const;  // 0 when the benchmark did not run
+  bool has(const std::string& name) const { return ns_.count(name) > 0; }
+
+ private:
+  std::map<std::string, double> ns_;
+};
+
+// "12.3 ms" style
+std::string pretty_ns(double ns);
+
+}  // namespace llb::bench

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds the release tree and runs every benchmark; each prints "RESULT ..." lines with its
+# figure and its ratio to the baseline measured in the same run.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+tools/bootstrap.sh release build >/dev/null
+export LLB_EXAMINE=$top/build/tools/llbitmap-examine
+export LLB_MDADM=$(bench/mdadm_baseline.sh)
+echo "== examine vs mdadm -E (baseline: $LLB_MDADM)"
+build/bench/examine_bench "$@"
