@@ -1,0 +1,139 @@
+#include "sim/disk.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace llb::sim {
+
+SimDisk::SimDisk(std::string name, const DiskConfig& config)
+    : name_(std::move(name)),
+      config_(config),
+      meta_current_(config.data_offset_sectors * 512, 0),
+      meta_durable_(config.data_offset_sectors * 512, 0),
+      data_current_(config.size_bytes / 512 - config.data_offset_sectors, 0),
+      data_durable_(config.size_bytes / 512 - config.data_offset_sectors, 0) {}
+
+Tick SimDisk::write_latency(Prng& p) const {
+  return p.range(config_.write_latency_min, config_.write_latency_max);
+}
+Tick SimDisk::read_latency(Prng& p) const {
+  return p.range(config_.read_latency_min, config_.read_latency_max);
+}
+Tick SimDisk::flush_latency(Prng& p) const {
+  return p.range(config_.flush_latency_min, config_.flush_latency_max);
+}
+
+std::uint64_t SimDisk::submit_write(DiskWrite w) {
+  w.id = next_id_++;
+  if (w.preflush) w.flush_upto = completed_seq_;
+  inflight_.push_back(std::move(w));
+  return inflight_.back().id;
+}
+
+std::uint64_t SimDisk::submit_flush() {
+  DiskWrite w;
+  w.kind = DiskWriteKind::Data;
+  w.sectors = 0;
+  w.preflush = true;
+  w.tag = "flush";
+  return submit_write(std::move(w));
+}
+
+bool SimDisk::is_inflight(std::uint64_t id) const {
+  return std::any_of(inflight_.begin(), inflight_.end(),
+                     [id](const DiskWrite& w) { return w.id == id; });
+}
+
+bool SimDisk::take_read_error() {
+  if (health_ != DiskHealth::Healthy) return true;
+  if (read_errors_ == 0) return false;
+  --read_errors_;
+  return true;
+}
+
+bool SimDisk::complete(std::uint64_t id) {
+  auto it = std::find_if(inflight_.begin(), inflight_.end(),
+                         [id](const DiskWrite& w) { return w.id == id; });
+  if (it == inflight_.end()) return false;
+  DiskWrite w = std::move(*it);
+  inflight_.erase(it);
+  if (health_ != DiskHealth::Healthy) return false;
+  if (w.sectors > 0 && write_errors_ > 0) {
+    --write_errors_;
+    return false;
+  }
+  if (w.preflush) make_durable_upto(w.flush_upto);
+  if (w.sectors == 0) return true;  // a pure flush
+  const bool durable = w.fua || !config_.volatile_cache;
+  apply(w, durable);
+  if (!durable) {
+    w.completed_seq = ++completed_seq_;
+    cache_.push_back(std::move(w));
+  } else {
+    ++completed_seq_;
+  }
+  return true;
+}
+
+void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
+                       std::vector<std::uint64_t>& data, std::uint32_t first,
+                       std::uint32_t count) const {
+  if (w.kind == DiskWriteKind::Meta) {
+    std::memcpy(meta.data() + (w.sector + first) * 512, w.bytes.data() + first * 512,
+                std::size_t{count} * 512);
+  } else {
+    const std::uint64_t base = data_sector_index(w.sector);
+    std::copy_n(w.stamps.begin() + first, count, data.begin() + static_cast<std::ptrdiff_t>(base + first));
+  }
+}
+
+void SimDisk::apply(const DiskWrite& w, bool durable) {
+  apply_to(w, meta_current_, data_current_, 0, w.sectors);
+  if (durable) apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
+}
+
+void SimDisk::make_durable_upto(std::uint64_t seq) {
+  std::size_t n = 0;
+  for (; n < cache_.size() && cache_[n].completed_seq <= seq; ++n) {
+    apply_to(cache_[n], meta_durable_, data_durable_, 0, cache_[n].sectors);
+  }
+  cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(n));
+}
+
+void SimDisk::crash(const CrashPolicy& policy) {
+  // Cached writes first, in completion order, then in-flight ones (they were issued later or
+  // are racing; a landed in-flight write overrides an older cached one at the same place).
+  for (const DiskWrite& w : cache_) {
+    if (policy.cached(w) == CachedFate::Kept) apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
+  }
+  for (const DiskWrite& w : inflight_) {
+    if (w.sectors == 0) continue;
+    switch (policy.inflight(w)) {
+      case InflightFate::Lost: break;
+      case InflightFate::Landed: apply_to(w, meta_durable_, data_durable_, 0, w.sectors); break;
+      case InflightFate::Torn:
+        for (std::uint32_t i = 0; i < w.sectors; ++i) {
+          if (policy.torn_sector_lands(w, i)) apply_to(w, meta_durable_, data_durable_, i, 1);
+        }
+        break;
+    }
+  }
+  cache_.clear();
+  inflight_.clear();
+  meta_current_ = meta_durable_;
+  data_current_ = data_durable_;
+}
+
+void SimDisk::write_meta_offline(std::uint64_t offset_bytes, const std::vector<std::uint8_t>& b) {
+  std::memcpy(meta_current_.data() + offset_bytes, b.data(), b.size());
+  std::memcpy(meta_durable_.data() + offset_bytes, b.data(), b.size());
+}
+
+void SimDisk::reset_offline() {
+  cache_.clear();
+  inflight_.clear();
+  meta_current_ = meta_durable_;
+  data_current_ = data_durable_;
+}
+
+}  // namespace llb::sim

@@ -1,0 +1,129 @@
+#pragma once
+// A simulated member disk. Its bytes live in two areas: the metadata area (everything before
+// data_offset: md superblock, bitmap superblock, state bytes) held as real bytes, and the data
+// area held as one 64-bit stamp per 512-byte sector (0 = never written; otherwise the id of the
+// write whose pattern the sector holds), so mirrors compare in a word and a 128 MiB member costs
+// 2 MiB. A write goes through three stages: in flight (submitted), completed into the volatile
+// cache, durable (after FUA, a flush, or a PREFLUSH that follows it). Power loss keeps what is
+// durable; in-flight and cached writes land, vanish or tear as the crash policy says.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sim/prng.h"
+#include "sim/time.h"
+
+namespace llb::sim {
+
+struct DiskConfig {
+  std::uint64_t size_bytes = 64ull << 20;
+  std::uint64_t data_offset_sectors = 2048;
+  std::uint32_t logical_block_size = 512;
+  bool volatile_cache = true;            // completed writes stay volatile until flushed
+  Tick write_latency_min = 50, write_latency_max = 200;
+  Tick read_latency_min = 50, read_latency_max = 100;
+  Tick flush_latency_min = 100, flush_latency_max = 400;
+};
+
+enum class DiskWriteKind : std::uint8_t { Meta, Data };
+
+struct DiskWrite {
+  std::uint64_t id = 0;
+  DiskWriteKind kind = DiskWriteKind::Data;
+  std::uint64_t sector = 0;          // absolute sector on the member
+  std::uint32_t sectors = 0;
+  bool fua = false;
+  bool preflush = false;
+  std::uint64_t flush_upto = 0;      // with preflush: cached writes completed up to this seq
+  std::vector<std::uint8_t> bytes;   // Meta: sectors * 512 bytes
+  std::vector<std::uint64_t> stamps; // Data: one per sector
+  std::uint64_t completed_seq = 0;   // order of completion into the cache
+  std::string tag;                   // what this write is, for timelines ("bitmap block 2")
+};
+
+// What a crash does with writes that are not durable.
+enum class InflightFate : std::uint8_t { Lost, Landed, Torn };
+enum class CachedFate : std::uint8_t { Lost, Kept };
+
+struct CrashPolicy {
+  // Decides each write's fate; the default loses everything not durable (power loss with a
+  // volatile cache and no write reaching the platter in time).
+  std::function<InflightFate(const DiskWrite&)> inflight = [](const DiskWrite&) {
+    return InflightFate::Lost;
+  };
+  std::function<CachedFate(const DiskWrite&)> cached = [](const DiskWrite&) {
+    return CachedFate::Lost;
+  };
+  // For Torn writes: which sectors of the write land (true) - default the first half.
+  std::function<bool(const DiskWrite&, std::uint32_t sector_index)> torn_sector_lands =
+      [](const DiskWrite& w, std::uint32_t i) { return i < w.sectors / 2; };
+};
+
+enum class DiskHealth : std::uint8_t { Healthy, Failed, Removed };
+
+class SimDisk {
+ public:
+  SimDisk(std::string name, const DiskConfig& config);
+
+  const std::string& name() const { return name_; }
+  const DiskConfig& config() const { return config_; }
+  std::uint64_t data_sectors() const { return data_current_.size(); }
+  DiskHealth health() const { return health_; }
+  void set_health(DiskHealth h) { health_ = h; }
+
+  // Submission returns the request id; the caller schedules completion after latency().
+  std::uint64_t submit_write(DiskWrite w);
+  std::uint64_t submit_flush();
+  Tick write_latency(Prng& prng) const;
+  Tick read_latency(Prng& prng) const;
+  Tick flush_latency(Prng& prng) const;
+  // Completes an in-flight request. Returns false if it failed (failed or removed disk, or an
+  // injected error).
+  bool complete(std::uint64_t id);
+  bool is_inflight(std::uint64_t id) const;
+  // Makes the next `count` writes (or reads) fail.
+  void inject_write_errors(std::uint32_t count) { write_errors_ += count; }
+  void inject_read_errors(std::uint32_t count) { read_errors_ += count; }
+  bool take_read_error();
+
+  // What a reader sees now (durable + completed cached writes).
+  const std::vector<std::uint8_t>& meta_current() const { return meta_current_; }
+  const std::vector<std::uint64_t>& data_current() const { return data_current_; }
+  // What survives power loss without help.
+  const std::vector<std::uint8_t>& meta_durable() const { return meta_durable_; }
+  const std::vector<std::uint64_t>& data_durable() const { return data_durable_; }
+  std::uint64_t data_sector_index(std::uint64_t absolute_sector) const {
+    return absolute_sector - config_.data_offset_sectors;
+  }
+
+  // Writes that completed into the volatile cache and are not durable yet, in completion order.
+  const std::vector<DiskWrite>& cached() const { return cache_; }
+  const std::vector<DiskWrite>& inflight() const { return inflight_; }
+
+  // Power loss: resolves in-flight and cached writes per `policy`, keeps the durable result.
+  void crash(const CrashPolicy& policy);
+  // Offline access (image export, tools running on the "disk" between runs): set both views.
+  void write_meta_offline(std::uint64_t offset_bytes, const std::vector<std::uint8_t>& bytes);
+  void reset_offline();  // drops cache and in-flight state without landing anything
+
+ private:
+  void apply(const DiskWrite& w, bool durable);
+  void apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
+                std::vector<std::uint64_t>& data, std::uint32_t first, std::uint32_t count) const;
+  void make_durable_upto(std::uint64_t seq);
+
+  std::string name_;
+  DiskConfig config_;
+  DiskHealth health_ = DiskHealth::Healthy;
+  std::vector<std::uint8_t> meta_current_, meta_durable_;
+  std::vector<std::uint64_t> data_current_, data_durable_;
+  std::vector<DiskWrite> inflight_;
+  std::vector<DiskWrite> cache_;
+  std::uint64_t next_id_ = 1;
+  std::uint64_t completed_seq_ = 0;
+  std::uint32_t write_errors_ = 0, read_errors_ = 0;
+};
+
+}  // namespace llb::sim

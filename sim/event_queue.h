@@ -1,0 +1,49 @@
+#pragma once
+// The discrete-event queue: events ordered by (tick, sequence number). The sequence number is
+// assigned at scheduling time, so two events due at the same tick run in the order they were
+// scheduled, on every machine. A plain binary heap of small PODs keeps it fast.
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/time.h"
+
+namespace llb::sim {
+
+enum class EventKind : std::uint8_t {
+  DiskIoComplete,    // a: member, b: request id
+  DaemonTimer,       // the llbitmap pending_timer fires
+  SafeModeTimer,     // md marks the array clean after idle
+  WritebackTimer,    // RFC: page-cache writeback of dirty bitmap pages
+  ResyncStep,        // the sync thread handles its next chunk
+  TraceStep,         // the trace runner continues
+  Wakeup,            // a waiter's condition may now hold; a: waiter id
+};
+
+struct Event {
+  Tick at = 0;
+  std::uint64_t seq = 0;
+  EventKind kind = EventKind::TraceStep;
+  std::uint32_t a = 0;
+  std::uint64_t b = 0;
+};
+
+class EventQueue {
+ public:
+  void schedule(Tick at, EventKind kind, std::uint32_t a = 0, std::uint64_t b = 0);
+  bool empty() const { return heap_.empty(); }
+  const Event& top() const { return heap_.front(); }
+  Event pop();
+  std::size_t size() const { return heap_.size(); }
+  void clear() { heap_.clear(); }
+  std::uint64_t scheduled() const { return next_seq_; }
+
+ private:
+  static bool later(const Event& x, const Event& y) {
+    return x.at != y.at ? x.at > y.at : x.seq > y.seq;
+  }
+  std::vector<Event> heap_;
+  std::uint64_t next_seq_ = 0;
+};
+
+}  // namespace llb::sim
