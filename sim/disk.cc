@@ -30,12 +30,24 @@ std::uint64_t SimDisk::submit_write(DiskWrite w) {
   return inflight_.back().id;
 }
 
-std::uint64_t SimDisk::submit_flush() {
+std::uint64_t SimDisk::submit_flush(std::uint32_t owner) {
   DiskWrite w;
   w.kind = DiskWriteKind::Data;
   w.sectors = 0;
   w.preflush = true;
+  w.owner = owner;
   w.tag = "flush";
+  return submit_write(std::move(w));
+}
+
+std::uint64_t SimDisk::submit_read(std::uint64_t sector, std::uint32_t sectors,
+                                   std::uint32_t owner) {
+  DiskWrite w;
+  w.is_read = true;
+  w.sector = sector;
+  w.sectors = sectors;
+  w.owner = owner;
+  w.tag = "read";
   return submit_write(std::move(w));
 }
 
@@ -51,19 +63,29 @@ bool SimDisk::take_read_error() {
   return true;
 }
 
-bool SimDisk::complete(std::uint64_t id) {
+Completion SimDisk::complete(std::uint64_t id) {
+  Completion c;
   auto it = std::find_if(inflight_.begin(), inflight_.end(),
                          [id](const DiskWrite& w) { return w.id == id; });
-  if (it == inflight_.end()) return false;
+  if (it == inflight_.end()) return c;
   DiskWrite w = std::move(*it);
   inflight_.erase(it);
-  if (health_ != DiskHealth::Healthy) return false;
+  c.found = true;
+  c.owner = w.owner;
+  c.is_read = w.is_read;
+  c.kind = w.kind;
+  if (health_ != DiskHealth::Healthy) return c;
+  if (w.is_read) {
+    c.ok = !take_read_error();
+    return c;
+  }
   if (w.sectors > 0 && write_errors_ > 0) {
     --write_errors_;
-    return false;
+    return c;
   }
+  c.ok = true;
   if (w.preflush) make_durable_upto(w.flush_upto);
-  if (w.sectors == 0) return true;  // a pure flush
+  if (w.sectors == 0) return c;  // a pure flush
   const bool durable = w.fua || !config_.volatile_cache;
   apply(w, durable);
   if (!durable) {
@@ -72,7 +94,7 @@ bool SimDisk::complete(std::uint64_t id) {
   } else {
     ++completed_seq_;
   }
-  return true;
+  return c;
 }
 
 void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
@@ -107,15 +129,20 @@ void SimDisk::crash(const CrashPolicy& policy) {
     if (policy.cached(w) == CachedFate::Kept) apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
   }
   for (const DiskWrite& w : inflight_) {
-    if (w.sectors == 0) continue;
+    if (w.sectors == 0 || w.is_read) continue;
     switch (policy.inflight(w)) {
       case InflightFate::Lost: break;
       case InflightFate::Landed: apply_to(w, meta_durable_, data_durable_, 0, w.sectors); break;
-      case InflightFate::Torn:
-        for (std::uint32_t i = 0; i < w.sectors; ++i) {
-          if (policy.torn_sector_lands(w, i)) apply_to(w, meta_durable_, data_durable_, i, 1);
+      case InflightFate::Torn: {
+        // Logical blocks are atomic: a 4 KiB-sector disk tears at 4 KiB.
+        const std::uint32_t per = std::max<std::uint32_t>(1, config_.logical_block_size / 512);
+        for (std::uint32_t i = 0; i < w.sectors; i += per) {
+          if (policy.torn_sector_lands(w, i / per)) {
+            apply_to(w, meta_durable_, data_durable_, i, std::min(per, w.sectors - i));
+          }
         }
         break;
+      }
     }
   }
   cache_.clear();

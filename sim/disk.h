@@ -40,7 +40,17 @@ struct DiskWrite {
   std::vector<std::uint8_t> bytes;   // Meta: sectors * 512 bytes
   std::vector<std::uint64_t> stamps; // Data: one per sector
   std::uint64_t completed_seq = 0;   // order of completion into the cache
+  std::uint32_t owner = ~0u;         // the job waiting for it
+  bool is_read = false;              // a read request (nothing is applied)
   std::string tag;                   // what this write is, for timelines ("bitmap block 2")
+};
+
+struct Completion {
+  bool found = false;
+  bool ok = false;
+  std::uint32_t owner = ~0u;
+  bool is_read = false;
+  DiskWriteKind kind = DiskWriteKind::Data;
 };
 
 // What a crash does with writes that are not durable.
@@ -56,9 +66,9 @@ struct CrashPolicy {
   std::function<CachedFate(const DiskWrite&)> cached = [](const DiskWrite&) {
     return CachedFate::Lost;
   };
-  // For Torn writes: which sectors of the write land (true) - default the first half.
-  std::function<bool(const DiskWrite&, std::uint32_t sector_index)> torn_sector_lands =
-      [](const DiskWrite& w, std::uint32_t i) { return i < w.sectors / 2; };
+  // For Torn writes: which logical blocks of the write land (true); by default only the first.
+  std::function<bool(const DiskWrite&, std::uint32_t block_index)> torn_sector_lands =
+      [](const DiskWrite&, std::uint32_t i) { return i == 0; };
 };
 
 enum class DiskHealth : std::uint8_t { Healthy, Failed, Removed };
@@ -75,13 +85,14 @@ class SimDisk {
 
   // Submission returns the request id; the caller schedules completion after latency().
   std::uint64_t submit_write(DiskWrite w);
-  std::uint64_t submit_flush();
+  std::uint64_t submit_flush(std::uint32_t owner);
+  std::uint64_t submit_read(std::uint64_t sector, std::uint32_t sectors, std::uint32_t owner);
   Tick write_latency(Prng& prng) const;
   Tick read_latency(Prng& prng) const;
   Tick flush_latency(Prng& prng) const;
-  // Completes an in-flight request. Returns false if it failed (failed or removed disk, or an
+  // Completes an in-flight request; ok is false if it failed (failed or removed disk, or an
   // injected error).
-  bool complete(std::uint64_t id);
+  Completion complete(std::uint64_t id);
   bool is_inflight(std::uint64_t id) const;
   // Makes the next `count` writes (or reads) fail.
   void inject_write_errors(std::uint32_t count) { write_errors_ += count; }

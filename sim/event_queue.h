@@ -18,6 +18,7 @@ enum class EventKind : std::uint8_t {
   ResyncStep,        // the sync thread handles its next chunk
   TraceStep,         // the trace runner continues
   Wakeup,            // a waiter's condition may now hold; a: waiter id
+  MdThread,          // the md thread's md_check_recovery pass
 };
 
 struct Event {
