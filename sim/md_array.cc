@@ -302,13 +302,11 @@ void MdArray::encode_superblocks() {
     sb.utime = config_.ctime_seconds + now_ / kTicksPerSecond;
     sb.resync_offset = in_sync_ ? resync_offset_ : 0;
     sb.logical_block_size = config_.disk.logical_block_size;
+    // super_1_sync: every slot spare, then each device the array holds: faulty or its role.
+    std::fill(sb.dev_roles.begin(), sb.dev_roles.end(), kRoleSpare);
     for (const Rdev& r : rdevs_) {
-      if (r.dev_number >= sb.dev_roles.size()) continue;
-      if (r.faulty) {
-        sb.dev_roles[r.dev_number] = kRoleFaulty;
-      } else if (r.in_array) {
-        sb.dev_roles[r.dev_number] = r.role;
-      }
+      if (r.dev_number >= sb.dev_roles.size() || !r.in_array) continue;
+      sb.dev_roles[r.dev_number] = r.faulty ? kRoleFaulty : r.role;
     }
     sb.sb_csum = md_sb_checksum(sb);
   }

@@ -206,9 +206,11 @@ class MdArray {
 
   void log(std::string what);
   void hash_event(const Event& e);
-  // Loads the bitmap from a member as llbitmap_create/llbitmap_load would; true on first use
-  // (the caller then writes the whole bitmap, as llbitmap_init does).
-  bool load_bitmap_from(std::uint32_t member);
+  // Loads the bitmap from a member as llbitmap_create/llbitmap_load would. On FirstUse the
+  // caller writes the whole bitmap (llbitmap_init's flush); Refused fails the assembly, as
+  // RUN_ARRAY fails when the bitmap cannot be created.
+  enum class BitmapLoad { None, FirstUse, Loaded, Refused };
+  BitmapLoad load_bitmap_from(std::uint32_t member, std::string* why);
   void encode_superblocks();
 
   ArrayConfig config_;

@@ -15,7 +15,7 @@ namespace llb::sim {
 
 // Loads the bitmap the kernel would load from `member`: FIRST_USE initialises it, otherwise the
 // kernel's checks decide between refusing it, the Stale action and Reload.
-bool MdArray::load_bitmap_from(std::uint32_t member) {
+MdArray::BitmapLoad MdArray::load_bitmap_from(std::uint32_t member, std::string* why) {
   bitmap_.reset();
   bitmap_shutdown_ = false;
   daemon_timer_at_ = kNever;
@@ -23,24 +23,29 @@ bool MdArray::load_bitmap_from(std::uint32_t member) {
   const MdSuperblock& md = md_sbs_[member];
   if (!(md.feature_map & kFeatureBitmapOffset)) {
     log("no bitmap");
-    return false;
+    return BitmapLoad::None;
   }
   const std::uint64_t md_offset = md.super_offset * 512;
   const std::uint64_t bm_offset = md_offset + static_cast<std::uint64_t>(
                                                   std::int64_t{md.bitmap_offset} * 512);
   auto raw = read_bytes(dev, bm_offset, kBitmapSbBytes);
-  if (!raw.ok()) return false;
+  if (!raw.ok()) {
+    *why = raw.status().message();
+    return BitmapLoad::Refused;
+  }
   auto bsb = decode_bitmap_superblock(*raw, {dev.name(), bm_offset, "bitmap superblock"});
   if (!bsb.ok()) {
-    log("bitmap refused: " + bsb.status().message());
-    return false;
+    *why = bsb.status().message();
+    log("bitmap refused: " + *why);
+    return BitmapLoad::Refused;
   }
   BitmapVerdict v = validate_llbitmap(*bsb, md, 2, config_.kernel, dev.name(), bm_offset);
   if (!v.loadable) {
     for (const auto& f : v.findings) {
-      if (bitmap_check_refuses(f.check)) log("bitmap refused: " + f.message);
+      if (bitmap_check_refuses(f.check) && why->empty()) *why = f.message;
     }
-    return false;
+    log("bitmap refused: " + *why);
+    return BitmapLoad::Refused;
   }
   bitmap_sb_ = *bsb;
   if (bitmap_sb_.sectors_reserved == 0) bitmap_sb_.sectors_reserved = kDefaultSectorsReserved;
@@ -48,7 +53,10 @@ bool MdArray::load_bitmap_from(std::uint32_t member) {
                    ? first_use_geometry(md, md_offset, bsb->sectors_reserved, config_.kernel)
                    : *geometry_from_superblocks(md, md_offset, *bsb, config_.kernel, dev.name());
   auto area = read_bytes(dev, bm_offset, static_cast<std::size_t>(g.state_area_end_bytes()));
-  if (!area.ok()) return false;
+  if (!area.ok()) {
+    *why = area.status().message();
+    return BitmapLoad::Refused;
+  }
   geometry_ = g;
   const std::uint32_t io_size =
       config_.kernel == KernelVersion::Upstream ? config_.disk.logical_block_size : kBitmapPageBytes;
@@ -68,7 +76,7 @@ bool MdArray::load_bitmap_from(std::uint32_t member) {
     bitmap_->init_states(clean, now_);
     log(str_cat("bitmap first use: ", g.chunks, " chunks of ", g.chunksize_sectors,
                 " sectors initialised ", clean ? "Clean" : "Unwritten"));
-    return true;
+    return BitmapLoad::FirstUse;
   }
   const bool stale = v.stale;
   if (config_.kernel == KernelVersion::Upstream) bitmap_flags_ &= ~(1u << kBitmapStale);
@@ -76,7 +84,7 @@ bool MdArray::load_bitmap_from(std::uint32_t member) {
                                 degraded(), now_);
   log(str_cat("bitmap loaded from ", dev.name(), ": ", stale ? "Stale" : "Reload", " over ",
               g.chunks, " chunks", r.invalid ? str_cat(", ", r.invalid, " invalid bytes") : ""));
-  return false;
+  return BitmapLoad::Loaded;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -142,9 +150,15 @@ void MdArray::step_create(JobId id) {
       can_decrease_events_ = false;
       resync_offset_ = j.assume_clean ? kMaxSector : 0;
       writes_pending_ = 0;
-      const bool first_use = load_bitmap_from(0);
+      std::string why;
+      const BitmapLoad load = load_bitmap_from(0, &why);
+      if (load == BitmapLoad::Refused) {
+        status_ = ArrayStatus::Stopped;
+        finish(id, false, "failed to create bitmap: " + why);
+        return;
+      }
       j.stage = 1;
-      if (first_use && config_.kernel == KernelVersion::Upstream) {
+      if (load == BitmapLoad::FirstUse && config_.kernel == KernelVersion::Upstream) {
         write_bitmap_pieces(bitmap_->all_blocks(), true, id, "initial flush");
         if (j.outstanding) return;
       }
@@ -243,9 +257,18 @@ void MdArray::step_assemble(JobId id) {
     suspended_ = false;
     log(str_cat("mdadm --assemble: ", fresh, " of ", config_.members, " members, events ",
                 events_, in_sync_ ? ", clean" : ", not clean"));
-    const bool first_use = load_bitmap_from(first_fresh);
+    std::string why;
+    const BitmapLoad load = load_bitmap_from(first_fresh, &why);
+    if (load == BitmapLoad::Refused) {
+      // md: "failed to create bitmap", and RUN_ARRAY fails: the array does not start.
+      ++incarnation_;
+      status_ = ArrayStatus::Stopped;
+      for (Rdev& r : rdevs_) r.in_array = false;
+      finish(id, false, "failed to create bitmap: " + why);
+      return;
+    }
     j.stage = 1;
-    if (first_use && config_.kernel == KernelVersion::Upstream) {
+    if (load == BitmapLoad::FirstUse && config_.kernel == KernelVersion::Upstream) {
       write_bitmap_pieces(bitmap_->all_blocks(), true, id, "initial flush");
       if (j.outstanding) return;
     }
@@ -489,9 +512,6 @@ void MdArray::step_remove(JobId id) {
       return;
     }
     r.in_array = false;
-    if (r.dev_number < md_sbs_[0].dev_roles.size()) {
-      for (auto& sb : md_sbs_) sb.dev_roles[r.dev_number] = kRoleFaulty;
-    }
     log(str_cat("mdadm --remove ", r.disk->name()));
     j.stage = 1;
     request_sb_update(true, false, id);

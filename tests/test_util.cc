@@ -13,8 +13,26 @@
 namespace llb::test {
 
 std::string fixture_image(const std::string& scenario, const std::string& member) {
-  return std::string(LLB_FIXTURE_IMAGES_DIR) + "/realkernel/" + scenario + "/after-" + member +
+  return fixture_image_in("realkernel", scenario, member);
+}
+
+std::string fixture_image_in(const std::string& group, const std::string& scenario,
+                             const std::string& member) {
+  return std::string(LLB_FIXTURE_IMAGES_DIR) + "/" + group + "/" + scenario + "/after-" + member +
          ".img";
+}
+
+std::vector<std::string> scenario_members_in(const std::string& group, const std::string& scenario) {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(std::string(LLB_FIXTURES_DIR) + "/" +
+                                                           group + "/" + scenario)) {
+    std::string n = e.path().filename().string();
+    if (n.rfind("after-", 0) == 0 && n.size() > 13 && n.substr(n.size() - 7) == ".img.xz") {
+      out.push_back(n.substr(6, n.size() - 6 - 7));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::string fixture_dir(const std::string& scenario) {
@@ -47,15 +65,7 @@ std::vector<std::string> realkernel_scenarios() {
 }
 
 std::vector<std::string> scenario_members(const std::string& scenario) {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(fixture_dir(scenario))) {
-    std::string n = e.path().filename().string();
-    if (n.rfind("after-", 0) == 0 && n.size() > 13 && n.substr(n.size() - 7) == ".img.xz") {
-      out.push_back(n.substr(6, n.size() - 6 - 7));
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  return scenario_members_in("realkernel", scenario);
 }
 
 std::array<std::uint8_t, 16> test_uuid(std::uint8_t seed) {

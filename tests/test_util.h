@@ -12,6 +12,10 @@
 namespace llb::test {
 
 std::string fixture_image(const std::string& scenario, const std::string& member);  // "vda"
+// Same, for a fixture group other than realkernel ("realkernel-extra").
+std::string fixture_image_in(const std::string& group, const std::string& scenario,
+                             const std::string& member);
+std::vector<std::string> scenario_members_in(const std::string& group, const std::string& scenario);
 std::string fixture_dir(const std::string& scenario);  // fixtures/realkernel/<scenario>
 std::string shared_dir();
 std::string read_text_file(const std::string& path);

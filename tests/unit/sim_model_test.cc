@@ -1,0 +1,283 @@
+// The simulator's parts on their own: the llbitmap in-memory model of each kernel version, the
+// member disk's cache and crash semantics, and the trace parser's errors.
+
+#include <gtest/gtest.h>
+
+#include "libformat/bitmap_superblock.h"
+#include "libformat/create.h"
+#include "libformat/endian.h"
+#include "sim/disk.h"
+#include "sim/llbitmap_model.h"
+#include "sim/trace.h"
+#include "tests/test_util.h"
+
+namespace llb::sim {
+namespace {
+
+constexpr std::uint8_t U = 0, C = 1, D = 2, N = 3, S = 4;
+
+LlbitmapModel model(KernelVersion v, std::uint32_t io_size = 512, std::uint64_t size_mib = 128) {
+  ArraySpec spec = test::small_array(size_mib, 2, v);
+  Geometry g = spec_geometry(spec);
+  BitmapSuperblock b = make_bitmap_superblock(spec, BitmapInit::Initialised, 3);
+  std::vector<std::uint8_t> states(g.chunks, U);
+  return LlbitmapModel(v, g, io_size, encode_bitmap_area(b, g, states));
+}
+
+TEST(LlbitmapModelUpstream, FirstWriteInABlockDirtiesOneChunk) {
+  LlbitmapModel m = model(KernelVersion::Upstream);
+  PassResult r = m.apply(640, 640, Action::Startwrite, false, 0);
+  EXPECT_TRUE(r.arm_daemon_timer);
+  EXPECT_EQ(m.state(640), D);
+  EXPECT_EQ(m.state(641), U);
+  auto blocks = m.take_dirty_blocks();
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0].offset, 1536u);  // 1024 + 640 lies in the 512-byte block at 1536
+  EXPECT_TRUE(m.take_dirty_blocks().empty());
+}
+
+TEST(LlbitmapModelUpstream, SecondDirtyingInTheSameBlockInfectsIt) {
+  LlbitmapModel m = model(KernelVersion::Upstream);
+  m.apply(0, 0, Action::Startwrite, false, 0);
+  (void)m.take_dirty_blocks();
+  m.apply(16, 16, Action::Startwrite, false, 0);  // chunk 0 is still Dirty in the block
+  for (std::uint64_t c = 0; c < 512; ++c) EXPECT_EQ(m.state(c), D) << c;
+  EXPECT_EQ(m.state(512), U);
+}
+
+TEST(LlbitmapModelUpstream, OneMultiChunkWriteInfectsItsBlock) {
+  LlbitmapModel m = model(KernelVersion::Upstream);
+  m.apply(700, 701, Action::Startwrite, false, 0);
+  EXPECT_EQ(m.state(512), D);
+  EXPECT_EQ(m.state(1023), D);
+  EXPECT_EQ(m.state(1024), U);
+}
+
+TEST(LlbitmapModelUpstream, DegradedWritesGoToNeedSyncWithoutInfection) {
+  LlbitmapModel m = model(KernelVersion::Upstream);
+  PassResult r = m.apply(0, 1, Action::Startwrite, true, 0);
+  EXPECT_EQ(m.state(0), N);
+  EXPECT_EQ(m.state(1), N);
+  EXPECT_EQ(m.state(2), U);
+  EXPECT_FALSE(r.need_resync);  // no resync while degraded: recovery handles it
+}
+
+TEST(LlbitmapModelUpstream, DaemonCleansAndReloadMarksNeedSync) {
+  LlbitmapModel m = model(KernelVersion::Upstream);
+  m.apply(5, 5, Action::Startwrite, false, 0);
+  LlbitmapModel reloaded = m;
+  m.apply(0, m.geometry().chunks - 1, Action::Daemon, false, 0);
+  EXPECT_EQ(m.state(5), C);
+  PassResult r = reloaded.apply(0, reloaded.geometry().chunks - 1, Action::Reload, false, 0);
+  EXPECT_EQ(reloaded.state(5), N);
+  EXPECT_TRUE(r.need_resync);
+}
+
+TEST(LlbitmapModelUpstream, InvalidBytesBecomeNeedSync) {
+  LlbitmapModel m = model(KernelVersion::Upstream);
+  m.area()[1024 + 9] = 0x42;
+  PassResult r = m.apply(0, 20, Action::Reload, false, 0);
+  EXPECT_EQ(m.state(9), N);
+  EXPECT_EQ(r.invalid, 1u);
+  EXPECT_TRUE(r.need_resync);
+}
+
+// With 4 KiB logical blocks, block 0 of page 0 holds the bitmap superblock itself: infecting
+// it rewrites the superblock's 0, 1 and 7 bytes as 2, as llbitmap_infect_dirty_bits does.
+TEST(LlbitmapModelUpstream, InfectionWith4KiBBlocksRewritesTheSuperblockBytes) {
+  LlbitmapModel m = model(KernelVersion::Upstream, 4096);
+  ASSERT_EQ(load_le32(m.area().data() + bmsb::kVersion), 6u);
+  m.apply(0, 0, Action::Startwrite, false, 0);
+  (void)m.take_dirty_blocks();
+  m.apply(16, 16, Action::Startwrite, false, 0);
+  EXPECT_EQ(load_le32(m.area().data() + bmsb::kVersion), 0x02020206u);
+  EXPECT_EQ(m.state(2031), D);  // the whole block, up to the last chunk
+}
+
+TEST(LlbitmapModelUpstream, FlushWritesEveryBlockAndSuperblockWritesTheFirstKiB) {
+  LlbitmapModel m = model(KernelVersion::Upstream);
+  EXPECT_EQ(m.all_blocks().size(), 8u);
+  auto sb = m.superblock_blocks();
+  ASSERT_EQ(sb.size(), 2u);
+  EXPECT_EQ(sb[1].offset, 512u);
+}
+
+TEST(LlbitmapModelRfc, InvalidByteGetsThePreviousChunksStateAsWritten) {
+  LlbitmapModel m = model(KernelVersion::Rfc);
+  m.area()[4096 + 3] = D;     // chunk 3 Dirty: Reload -> NeedSync
+  m.area()[4096 + 4] = 0x99;  // chunk 4 invalid: written with `state` left by chunk 3
+  m.area()[4096 + 0] = 0x99;  // chunk 0 invalid, first: written with BitNone
+  PassResult r = m.apply(0, 10, Action::Reload, false, 0);
+  EXPECT_EQ(m.state(0), 0xff);
+  EXPECT_EQ(m.state(3), N);
+  EXPECT_EQ(m.state(4), N);
+  EXPECT_EQ(r.invalid, 2u);
+}
+
+TEST(LlbitmapModelRfc, StartwriteAsksForTheDaemonAtTheNextJiffy) {
+  LlbitmapModel m = model(KernelVersion::Rfc);
+  PassResult r = m.apply(0, 0, Action::Startwrite, false, 0);
+  EXPECT_TRUE(r.rfc_timer_now);
+  EXPECT_FALSE(r.arm_daemon_timer);
+  EXPECT_EQ(m.state(0), D);
+  EXPECT_EQ(m.state(1), U);  // no infection in the RFC
+}
+
+TEST(LlbitmapModelRfc, DegradedWritesStayDirtyAndDaemonCleansThem) {
+  LlbitmapModel m = model(KernelVersion::Rfc);
+  m.apply(0, 0, Action::Startwrite, true, 0);
+  EXPECT_EQ(m.state(0), D);
+  m.apply(0, 0, Action::Daemon, true, 0);
+  EXPECT_EQ(m.state(0), C);  // the RFC forgets a degraded write
+}
+
+TEST(LlbitmapModelRfc, AnyChangeDirtiesTheWholePage) {
+  LlbitmapModel m = model(KernelVersion::Rfc);
+  m.apply(0, 0, Action::Startwrite, false, 0);
+  auto pages = m.take_dirty_state_pages();
+  ASSERT_EQ(pages.size(), 1u);
+  EXPECT_EQ(pages[0].bytes.size(), 4096u);
+  EXPECT_EQ(pages[0].offset, 4096u);
+}
+
+DiskWrite data_write(std::uint64_t sector, std::uint64_t stamp, bool fua = false) {
+  DiskWrite w;
+  w.kind = DiskWriteKind::Data;
+  w.sector = 2048 + sector;
+  w.sectors = 8;
+  w.fua = fua;
+  w.stamps.assign(8, stamp);
+  return w;
+}
+
+TEST(SimDisk, CompletedWritesStayVolatileUntilFlushed) {
+  DiskConfig cfg;
+  SimDisk d("d", cfg);
+  auto id = d.submit_write(data_write(0, 7));
+  EXPECT_TRUE(d.complete(id).ok);
+  EXPECT_EQ(d.data_current()[0], 7u);
+  EXPECT_EQ(d.data_durable()[0], 0u);
+  auto f = d.submit_flush(0);
+  d.complete(f);
+  EXPECT_EQ(d.data_durable()[0], 7u);
+}
+
+TEST(SimDisk, FuaIsDurableAndPreflushCoversEarlierWrites) {
+  DiskConfig cfg;
+  SimDisk d("d", cfg);
+  auto a = d.submit_write(data_write(0, 1));
+  d.complete(a);
+  DiskWrite w = data_write(8, 2, true);
+  w.preflush = true;
+  auto b = d.submit_write(std::move(w));
+  auto c = d.submit_write(data_write(16, 3));  // completes after the preflush was issued
+  d.complete(c);
+  d.complete(b);
+  EXPECT_EQ(d.data_durable()[0], 1u);
+  EXPECT_EQ(d.data_durable()[8], 2u);
+  EXPECT_EQ(d.data_durable()[16], 0u);
+}
+
+TEST(SimDisk, CrashResolvesCachedAndInflightWritesByPolicy) {
+  DiskConfig cfg;
+  SimDisk d("d", cfg);
+  d.complete(d.submit_write(data_write(0, 1)));   // cached
+  d.submit_write(data_write(8, 2));               // in flight
+  CrashPolicy keep_all;
+  keep_all.cached = [](const DiskWrite&) { return CachedFate::Kept; };
+  keep_all.inflight = [](const DiskWrite&) { return InflightFate::Torn; };
+  SimDisk copy = d;
+  d.crash(keep_all);
+  EXPECT_EQ(d.data_durable()[0], 1u);
+  EXPECT_EQ(d.data_durable()[8], 2u);   // the first sector of the torn write landed
+  EXPECT_EQ(d.data_durable()[9], 0u);
+  copy.crash(CrashPolicy{});
+  EXPECT_EQ(copy.data_durable()[0], 0u);
+  EXPECT_EQ(copy.data_durable()[8], 0u);
+}
+
+TEST(SimDisk, TornWritesTearAtLogicalBlocks) {
+  DiskConfig cfg;
+  cfg.logical_block_size = 4096;
+  SimDisk d("d", cfg);
+  DiskWrite w = data_write(0, 5);
+  w.sectors = 16;
+  w.stamps.assign(16, 5);
+  d.submit_write(std::move(w));
+  CrashPolicy torn;
+  torn.inflight = [](const DiskWrite&) { return InflightFate::Torn; };
+  d.crash(torn);
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(d.data_durable()[i], 5u);
+  for (int i = 8; i < 16; ++i) EXPECT_EQ(d.data_durable()[i], 0u);
+}
+
+TEST(SimDisk, InjectedErrorsFailWritesAndLandNothing) {
+  DiskConfig cfg;
+  SimDisk d("d", cfg);
+  d.inject_write_errors(1);
+  auto c = d.complete(d.submit_write(data_write(0, 9)));
+  EXPECT_TRUE(c.found);
+  EXPECT_FALSE(c.ok);
+  EXPECT_EQ(d.data_current()[0], 0u);
+}
+
+std::string trace_with(const std::string& ops, const std::string& array = "") {
+  return R"({"format":"llbitmap-sim-trace","version":1,)" + array + R"("ops":[)" + ops + "]}";
+}
+
+TEST(TraceParse, ReadsDdStyleWritesAsSeparateWrites) {
+  auto t = parse_trace(trace_with(R"({"op":"write","dd":{"bs":"32k","count":4,"seek":321}})"), "t");
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  ASSERT_EQ(t->ops.size(), 4u);
+  EXPECT_EQ(t->ops[0].offset_bytes, 321u * 32768);
+  EXPECT_EQ(t->ops[3].offset_bytes, 324u * 32768);
+  EXPECT_EQ(t->ops[3].length_bytes, 32768u);
+}
+
+TEST(TraceParse, RejectsBadInputWithTheFieldAndTheExpectation) {
+  struct Case {
+    std::string text;
+    std::string message;
+  } cases[] = {
+      {"{", "not valid JSON"},
+      {R"({"format":"x","version":1,"ops":[]})", "field 'format' is \"x\", expected \"llbitmap-sim-trace\""},
+      {R"({"format":"llbitmap-sim-trace","version":2,"ops":[]})", "field 'version' is 2, expected 1"},
+      {trace_with(R"({"op":"jump"})"), "field 'op' is \"jump\""},
+      {trace_with(R"({"op":"write","offset":"4K","length":"12Q"})"), "ops[0] (write): field 'length' is \"12Q\""},
+      {trace_with(R"({"op":"write","offset":100,"length":512})"), "whole 512-byte sectors"},
+      {trace_with(R"({"op":"write","offset":"1G","length":"4K"})"), "inside the array's"},
+      {trace_with(R"({"op":"fail","member":"vdc"})"), "field 'member' is \"vdc\", expected a member index below 2"},
+      {trace_with(R"({"op":"set","knob":"speed","value":1})"), "field 'knob' is \"speed\""},
+      {trace_with("", R"("array":{"members":9},)"), "field 'members' is 9, expected 2 to 8"},
+      {trace_with("", R"("array":{"logical_block_size":1024},)"), "expected 512 or 4096"},
+      {trace_with(R"({"op":"crash","inflight":"maybe"})"), "lost, landed (kept), torn or random"},
+  };
+  for (const auto& c : cases) {
+    auto t = parse_trace(c.text, "t.json");
+    ASSERT_FALSE(t.ok()) << c.text;
+    EXPECT_NE(t.status().message().find(c.message), std::string::npos)
+        << t.status().message() << "\nwanted: " << c.message;
+  }
+}
+
+TEST(TraceParse, RoundTripsThroughJson) {
+  auto t = parse_trace(trace_with(R"({"op":"create"},{"op":"write","offset":"64K","length":"4K","async":true},{"op":"crash","inflight":"torn","cached":"random"})"), "t");
+  ASSERT_TRUE(t.ok());
+  auto again = parse_trace(trace_to_json(*t), "again");
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_EQ(trace_to_json(*again), trace_to_json(*t));
+  EXPECT_EQ(again->ops[2].inflight, CrashFate::Torn);
+}
+
+TEST(ParseSize, AcceptsSuffixesAndRejectsGarbage) {
+  EXPECT_EQ(parse_size("4k"), 4096u);
+  EXPECT_EQ(parse_size("1M"), 1u << 20);
+  EXPECT_EQ(parse_size("2GB"), 2ull << 30);
+  EXPECT_EQ(parse_size("512"), 512u);
+  EXPECT_FALSE(parse_size("K"));
+  EXPECT_FALSE(parse_size("1X"));
+  EXPECT_FALSE(parse_size("99999999999999999999"));
+}
+
+}  // namespace
+}  // namespace llb::sim
