@@ -47,6 +47,7 @@ void RecordingReporter::ReportRuns(const std::vector<Run>& runs) {
                                : r.time_unit == benchmark::kMicrosecond ? 1e3
                                : r.time_unit == benchmark::kSecond      ? 1e9
                                                                         : 1.0);
+    for (const auto& [k, c] : r.counters) counters_[name][k] = c.value;
   }
   ConsoleReporter::ReportRuns(runs);
 }
@@ -54,6 +55,13 @@ void RecordingReporter::ReportRuns(const std::vector<Run>& runs) {
 double RecordingReporter::ns(const std::string& name) const {
   auto it = ns_.find(name);
   return it == ns_.end() ? 0 : it->second;
+}
+
+double RecordingReporter::counter(const std::string& name, const std::string& c) const {
+  auto it = counters_.find(name);
+  if (it == counters_.end()) return 0;
+  auto jt = it->second.find(c);
+  return jt == it->second.end() ? 0 : jt->second;
 }
 
 std::string pretty_ns(double ns) {

@@ -22,10 +22,12 @@ class RecordingReporter : public benchmark::ConsoleReporter {
   RecordingReporter() : benchmark::ConsoleReporter(OO_None) {}
   void ReportRuns(const std::vector<Run>& runs) override;
   double ns(const std::string& name) const;  // 0 when the benchmark did not run
+  double counter(const std::string& name, const std::string& counter) const;
   bool has(const std::string& name) const { return ns_.count(name) > 0; }
 
  private:
   std::map<std::string, double> ns_;
+  std::map<std::string, std::map<std::string, double>> counters_;
 };
 
 // "12.3 ms" style

@@ -91,6 +91,15 @@ Completion SimDisk::complete(std::uint64_t id) {
   if (!durable) {
     w.completed_seq = ++completed_seq_;
     cache_.push_back(std::move(w));
+    // A full cache destages its oldest write.
+    if (cache_.size() - cache_head_ > config_.cache_capacity) {
+      const DiskWrite& old = cache_[cache_head_++];
+      apply_to(old, meta_durable_, data_durable_, 0, old.sectors);
+    }
+    if (cache_head_ > 1024 && cache_head_ * 2 > cache_.size()) {
+      cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(cache_head_));
+      cache_head_ = 0;
+    }
   } else {
     ++completed_seq_;
   }
@@ -105,7 +114,12 @@ void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
                 std::size_t{count} * 512);
   } else {
     const std::uint64_t base = data_sector_index(w.sector);
-    std::copy_n(w.stamps.begin() + first, count, data.begin() + static_cast<std::ptrdiff_t>(base + first));
+    auto out = data.begin() + static_cast<std::ptrdiff_t>(base + first);
+    if (w.stamps.empty()) {
+      std::fill_n(out, count, w.stamp);
+    } else {
+      std::copy_n(w.stamps.begin() + first, count, out);
+    }
   }
 }
 
@@ -115,17 +129,21 @@ void SimDisk::apply(const DiskWrite& w, bool durable) {
 }
 
 void SimDisk::make_durable_upto(std::uint64_t seq) {
-  std::size_t n = 0;
-  for (; n < cache_.size() && cache_[n].completed_seq <= seq; ++n) {
-    apply_to(cache_[n], meta_durable_, data_durable_, 0, cache_[n].sectors);
+  while (cache_head_ < cache_.size() && cache_[cache_head_].completed_seq <= seq) {
+    const DiskWrite& w = cache_[cache_head_++];
+    apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
   }
-  cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (cache_head_ == cache_.size()) {
+    cache_.clear();
+    cache_head_ = 0;
+  }
 }
 
 void SimDisk::crash(const CrashPolicy& policy) {
   // Cached writes first, in completion order, then in-flight ones (they were issued later or
   // are racing; a landed in-flight write overrides an older cached one at the same place).
-  for (const DiskWrite& w : cache_) {
+  for (std::size_t i = cache_head_; i < cache_.size(); ++i) {
+    const DiskWrite& w = cache_[i];
     if (policy.cached(w) == CachedFate::Kept) apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
   }
   for (const DiskWrite& w : inflight_) {
@@ -146,6 +164,7 @@ void SimDisk::crash(const CrashPolicy& policy) {
     }
   }
   cache_.clear();
+  cache_head_ = 0;
   inflight_.clear();
   meta_current_ = meta_durable_;
   data_current_ = data_durable_;
@@ -158,6 +177,7 @@ void SimDisk::write_meta_offline(std::uint64_t offset_bytes, const std::vector<s
 
 void SimDisk::reset_offline() {
   cache_.clear();
+  cache_head_ = 0;
   inflight_.clear();
   meta_current_ = meta_durable_;
   data_current_ = data_durable_;

@@ -25,6 +25,9 @@ struct DiskConfig {
   Tick write_latency_min = 50, write_latency_max = 200;
   Tick read_latency_min = 50, read_latency_max = 100;
   Tick flush_latency_min = 100, flush_latency_max = 400;
+  // Completed writes a disk holds in its volatile cache at most; older ones are destaged
+  // (become durable) first, as a drive writes its cache back on its own.
+  std::uint32_t cache_capacity = 256;
 };
 
 enum class DiskWriteKind : std::uint8_t { Meta, Data };
@@ -38,11 +41,12 @@ struct DiskWrite {
   bool preflush = false;
   std::uint64_t flush_upto = 0;      // with preflush: cached writes completed up to this seq
   std::vector<std::uint8_t> bytes;   // Meta: sectors * 512 bytes
-  std::vector<std::uint64_t> stamps; // Data: one per sector
+  std::vector<std::uint64_t> stamps; // Data: one per sector, or empty when all are `stamp`
+  std::uint64_t stamp = 0;           // Data: the stamp of every sector (when stamps is empty)
   std::uint64_t completed_seq = 0;   // order of completion into the cache
   std::uint32_t owner = ~0u;         // the job waiting for it
   bool is_read = false;              // a read request (nothing is applied)
-  std::string tag;                   // what this write is, for timelines ("bitmap block 2")
+  const char* tag = "";              // what this write is ("data", "bitmap", "md superblock")
 };
 
 struct Completion {
@@ -110,7 +114,10 @@ class SimDisk {
   }
 
   // Writes that completed into the volatile cache and are not durable yet, in completion order.
-  const std::vector<DiskWrite>& cached() const { return cache_; }
+  std::vector<DiskWrite> cached() const {
+    return std::vector<DiskWrite>(cache_.begin() + static_cast<std::ptrdiff_t>(cache_head_), cache_.end());
+  }
+  std::size_t cached_count() const { return cache_.size() - cache_head_; }
   const std::vector<DiskWrite>& inflight() const { return inflight_; }
 
   // Power loss: resolves in-flight and cached writes per `policy`, keeps the durable result.
@@ -131,7 +138,8 @@ class SimDisk {
   std::vector<std::uint8_t> meta_current_, meta_durable_;
   std::vector<std::uint64_t> data_current_, data_durable_;
   std::vector<DiskWrite> inflight_;
-  std::vector<DiskWrite> cache_;
+  std::vector<DiskWrite> cache_;        // completion order; cache_head_ is the oldest
+  std::size_t cache_head_ = 0;
   std::uint64_t next_id_ = 1;
   std::uint64_t completed_seq_ = 0;
   std::uint32_t write_errors_ = 0, read_errors_ = 0;

@@ -758,7 +758,7 @@ void MdArray::step_write(JobId id) {
         w.sector = config_.disk.data_offset_sectors + j.sector;
         w.sectors = j.sectors;
         w.fua = j.fua;
-        w.stamps.assign(j.sectors, j.kind == kDiscard ? 0 : j.stamp);
+        w.stamp = j.kind == kDiscard ? 0 : j.stamp;
         w.tag = j.kind == kDiscard ? "discard" : "data";
         submit(m, std::move(w), id);
         ++targets;

@@ -49,11 +49,18 @@ struct MdArray::Job {
   std::uint32_t source = 0;    // sync: the member copied from
   std::uint64_t completed = 0; // sync: curr_resync_completed, in sectors
 
+  // Ready for reuse, keeping the vectors' capacity.
   void reset(int k) {
+    std::vector<std::uint32_t> fm = std::move(failed_members);
+    std::vector<std::uint64_t> rs = std::move(result.read_stamps);
     const std::uint64_t g = generation + 1;
     *this = Job();
     kind = k;
     generation = g;
+    fm.clear();
+    rs.clear();
+    failed_members = std::move(fm);
+    result.read_stamps = std::move(rs);
   }
 };
 

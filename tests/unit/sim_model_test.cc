@@ -14,7 +14,7 @@
 namespace llb::sim {
 namespace {
 
-constexpr std::uint8_t U = 0, C = 1, D = 2, N = 3, S = 4;
+constexpr std::uint8_t U = 0, C = 1, D = 2, N = 3;
 
 LlbitmapModel model(KernelVersion v, std::uint32_t io_size = 512, std::uint64_t size_mib = 128) {
   ArraySpec spec = test::small_array(size_mib, 2, v);
