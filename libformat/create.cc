@@ -62,6 +62,23 @@ Geometry spec_geometry(const ArraySpec& spec) {
   return first_use_geometry(sb, 4096, kDefaultSectorsReserved, spec.layout);
 }
 
+BitmapSuperblock placeholder_for_md(const MdSuperblock& md, KernelVersion layout,
+                                    bool assume_clean) {
+  BitmapSuperblock b;
+  b.version = kBitmapMajorLockless;
+  b.uuid = md.set_uuid;
+  b.events = md.events;
+  b.sectors_reserved = kDefaultSectorsReserved;
+  b.sync_size = resync_max_sectors(md);
+  const std::uint32_t first_use =
+      layout == KernelVersion::Upstream ? kBitmapFirstUse : kRfcFirstUseBit;
+  b.state = 1u << first_use;
+  if (assume_clean && layout == KernelVersion::Upstream) b.state |= 1u << kBitmapClean;
+  b.chunksize = mdadm_placeholder_chunk(b.sync_size, kDefaultSectorsReserved);
+  b.daemon_sleep = kMdadmPlaceholderDaemonSleep;
+  return b;
+}
+
 BitmapSuperblock make_bitmap_superblock(const ArraySpec& spec, BitmapInit init,
                                         std::uint64_t events) {
   BitmapSuperblock b;

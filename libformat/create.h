@@ -47,6 +47,10 @@ MdSuperblock make_md_superblock(const ArraySpec& spec, const MemberSpec& member,
 // kernel's after first use).
 BitmapSuperblock make_bitmap_superblock(const ArraySpec& spec, BitmapInit init,
                                         std::uint64_t events);
+// mdadm's create-time placeholder for an existing array's md superblock (FIRST_USE, placeholder
+// chunksize and daemon_sleep, events equal to the md events), for adding an llbitmap to it.
+BitmapSuperblock placeholder_for_md(const MdSuperblock& md, KernelVersion layout,
+                                    bool assume_clean);
 // Geometry of an initialised bitmap for this array.
 Geometry spec_geometry(const ArraySpec& spec);
 

@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "block_device.h"
+#include "kill_hook.h"
 
 namespace llb {
 namespace {
@@ -62,6 +63,7 @@ class FileDevice final : public BlockDevice {
 
   Status write_at(std::uint64_t offset_bytes, std::span<const std::uint8_t> in) override {
     if (!writable_) return Status(Code::ReadOnly, str_cat(name_, ": device is open read-only"));
+    kill_hook_before_write();
     if (offset_bytes > size_bytes_ || in.size() > size_bytes_ - offset_bytes) {
       return Status(Code::InvalidArgument,
                     str_cat(name_, ": write of ", in.size(), " bytes at byte ", offset_bytes,
@@ -82,6 +84,7 @@ class FileDevice final : public BlockDevice {
   }
 
   Status flush() override {
+    if (writable_) kill_hook_before_write();
     if (::fdatasync(fd_) != 0) {
       return Status(Code::IoError, str_cat(name_, ": fdatasync failed: ", errno_text(errno)));
     }

@@ -3,7 +3,9 @@
 // decision is made by the libraries.
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace llb::cli {
@@ -23,6 +25,33 @@ inline bool parse(int argc, char** argv, const po::options_description& visible,
     std::cerr << tool << ": " << e.what() << "\n" << visible;
     return false;
   }
+}
+
+// "128M", "1G", "4096", "64K": bytes, with binary suffixes K, M, G, T. nullopt when malformed.
+inline std::optional<std::uint64_t> parse_size(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  std::size_t end = 0;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(s, &end, 10);
+  } catch (...) {
+    return std::nullopt;
+  }
+  std::uint64_t mult = 1;
+  if (end < s.size()) {
+    if (end + 1 != s.size() && !(end + 3 == s.size() && s.substr(end + 1) == "iB")) {
+      return std::nullopt;
+    }
+    switch (s[end]) {
+      case 'k': case 'K': mult = 1ull << 10; break;
+      case 'm': case 'M': mult = 1ull << 20; break;
+      case 'g': case 'G': mult = 1ull << 30; break;
+      case 't': case 'T': mult = 1ull << 40; break;
+      default: return std::nullopt;
+    }
+  }
+  if (v > ~0ull / mult) return std::nullopt;
+  return v * mult;
 }
 
 }  // namespace llb::cli

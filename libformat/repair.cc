@@ -1,0 +1,456 @@
+#include "repair.h"
+
+#include <algorithm>
+#include <set>
+
+#include "endian.h"
+#include "llbitmap_transitions.h"
+
+namespace llb {
+namespace {
+
+constexpr std::uint8_t kNeedSync = static_cast<std::uint8_t>(State::NeedSync);
+
+// What a fresh member's bitmap should become.
+struct Target {
+  bool valid = false;
+  BitmapSuperblock bsb;
+  Geometry g;
+  std::vector<std::uint8_t> states;
+  std::vector<std::uint8_t> disk_states;  // what the device holds at g's state offsets now
+};
+
+// Finding codes the planner acts on itself; any other error is reported as left uncorrected.
+const std::set<std::string>& handled_codes() {
+  static const std::set<std::string> s = {
+      "md-checksum-mismatch", "invalid-state-bytes", "filler-damaged", "bitmap-stale",
+      "bitmap-bad-magic", "bitmap-bad-version", "bitmap-uuid-mismatch",
+      "bitmap-chunksize-not-power-of-two", "bitmap-chunksize-too-small",
+      "bitmap-daemon-sleep-out-of-range", "bitmap-first-use", "bitmap-write-behind",
+      "dirty-on-disk", "too-many-chunks", "state-area-unreadable"};
+  return s;
+}
+
+bool good_bitmap(const Member& m) {
+  return m.has_bitmap && m.lockless && m.verdict && m.verdict->loadable && !m.verdict->first_use &&
+         m.geometry && m.states;
+}
+
+// Runs of indices where a and b differ, merged when closer than `gap` bytes.
+std::vector<std::pair<std::uint64_t, std::uint64_t>> differing_ranges(
+    const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b, std::uint64_t gap) {
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> out;  // [first, last]
+  for (std::uint64_t i = 0; i < a.size(); ++i) {
+    if (a[i] == b[i]) continue;
+    if (!out.empty() && i - out.back().second <= gap) {
+      out.back().second = i;
+    } else {
+      out.push_back({i, i});
+    }
+  }
+  return out;
+}
+
+void add_range_changes(std::vector<ByteChange>& changes, std::size_t member, std::uint64_t base,
+                       const std::vector<std::uint8_t>& old_b, const std::vector<std::uint8_t>& new_b,
+                       int order, const std::string& what, bool chunk_names) {
+  for (auto [first, last] : differing_ranges(old_b, new_b, 16)) {
+    ByteChange c;
+    c.member = member;
+    c.offset_bytes = base + first;
+    c.old_bytes.assign(old_b.begin() + static_cast<std::ptrdiff_t>(first),
+                       old_b.begin() + static_cast<std::ptrdiff_t>(last + 1));
+    c.new_bytes.assign(new_b.begin() + static_cast<std::ptrdiff_t>(first),
+                       new_b.begin() + static_cast<std::ptrdiff_t>(last + 1));
+    c.what = chunk_names ? str_cat(what, ", chunks ", first, first == last ? "" : "-",
+                                   first == last ? "" : std::to_string(last))
+                         : what;
+    c.order = order;
+    changes.push_back(std::move(c));
+  }
+}
+
+Result<std::vector<std::uint8_t>> read_range(BlockDevice& dev, std::uint64_t off, std::uint64_t n) {
+  if (off + n > dev.size_bytes()) {
+    return Status(Code::ShortRead, str_cat(dev.name(), ": ", n, " bytes at byte ", off,
+                                           " go past the end of the device (", dev.size_bytes(),
+                                           " bytes)"));
+  }
+  return read_bytes(dev, off, static_cast<std::size_t>(n));
+}
+
+bool constant_fields_agree(const MdSuperblock& a, const MdSuperblock& b) {
+  return a.set_uuid == b.set_uuid && a.level == b.level && a.layout == b.layout &&
+         a.size == b.size && a.chunksize == b.chunksize && a.raid_disks == b.raid_disks &&
+         a.set_name == b.set_name && a.ctime == b.ctime;
+}
+
+// A bitmap superblock as the kernel would have written it for this array, from the md
+// superblock alone.
+Target rebuild_from_md(const Member& m, KernelVersion layout) {
+  Target t;
+  t.g = first_use_geometry(m.md.sb, m.md.offset_bytes, kDefaultSectorsReserved, layout);
+  t.bsb.magic = kBitmapMagic;
+  t.bsb.version = kBitmapMajorLockless;
+  t.bsb.uuid = m.md.sb.set_uuid;
+  t.bsb.events = m.md.sb.events;
+  t.bsb.events_cleared = 0;
+  t.bsb.sync_size = t.g.resync_sectors;
+  t.bsb.state = 0;
+  t.bsb.chunksize = t.g.chunksize_sectors;
+  t.bsb.daemon_sleep = kDefaultDaemonSleep;
+  t.bsb.sectors_reserved = kDefaultSectorsReserved;
+  t.states.assign(t.g.chunks, kNeedSync);
+  t.valid = true;
+  return t;
+}
+
+std::string hex_bytes(const std::vector<std::uint8_t>& b) {
+  if (b.empty()) return "(none)";
+  if (std::all_of(b.begin(), b.end(), [&](std::uint8_t x) { return x == b[0]; })) {
+    return str_cat(hex(b[0], 2).substr(2), b.size() > 1 ? str_cat(" x", b.size()) : "");
+  }
+  std::string s;
+  for (std::size_t i = 0; i < b.size() && i < 24; ++i) {
+    if (i) s += ' ';
+    s += hex(b[i], 2).substr(2);
+  }
+  if (b.size() > 24) s += str_cat(" ... (", b.size(), " bytes)");
+  return s;
+}
+
+}  // namespace
+
+std::size_t RepairPlan::unfixable() const {
+  return static_cast<std::size_t>(std::count_if(problems.begin(), problems.end(),
+                                                [](const Problem& p) { return p.fix.empty(); }));
+}
+
+RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
+  RepairPlan plan;
+  const ArrayView& view = set.view();
+  const std::size_t n = set.size();
+  std::vector<bool> fresh(n, false);
+  for (std::size_t vi : view.fresh) fresh[set.index_of_view_member(vi)] = true;
+  for (std::size_t vi : view.lagging) {
+    const Member& m = *view.members[vi];
+    plan.notes.push_back(str_cat(m.device, ": md events ", m.md.sb.events, " lag the array's ",
+                                 view.max_events, ": the kernel kicks it at assembly and rebuilds "
+                                 "it from the fresh members' bitmap at re-add; its bitmap is left "
+                                 "alone"));
+  }
+
+  // Findings the planner does not act on.
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const Finding& f : set.at(i).member.findings) {
+      if (handled_codes().count(f.code)) continue;
+      if (f.severity == Severity::Error) {
+        plan.problems.push_back({f.severity, f.code, f.message, ""});
+      } else {
+        plan.notes.push_back(f.message);
+      }
+    }
+  }
+
+  // md superblock checksums.
+  for (std::size_t i = 0; i < n; ++i) {
+    const Member& m = set.at(i).member;
+    if (m.md.checksum_ok()) continue;
+    const Member* peer = nullptr;
+    for (std::size_t j = 0; j < n; ++j) {
+      const Member& o = set.at(j).member;
+      if (j != i && o.md.checksum_ok() && o.md.sb.set_uuid == m.md.sb.set_uuid) peer = &o;
+    }
+    const std::string msg = str_cat(m.device, ": md superblock at byte ", m.md.offset_bytes,
+                                    ": field sb_csum is ", hex(m.md.sb.sb_csum, 8),
+                                    ", expected ", hex(m.md.computed_csum, 8),
+                                    " (computed over its bytes)");
+    if (peer && !constant_fields_agree(m.md.sb, peer->md.sb)) {
+      plan.problems.push_back({Severity::Error, "md-checksum-mismatch",
+                               msg + str_cat("; its array fields also disagree with ",
+                                             peer->device, ", so the damage is not only the "
+                                             "checksum: not fixed (compare with llbitmap-examine)"),
+                               ""});
+      continue;
+    }
+    ByteChange c;
+    c.member = i;
+    c.offset_bytes = m.md.offset_bytes + mdsb::kSbCsum;
+    c.old_bytes.resize(4);
+    store_le32(c.old_bytes.data(), m.md.sb.sb_csum);
+    c.new_bytes.resize(4);
+    store_le32(c.new_bytes.data(), m.md.computed_csum);
+    c.what = "md superblock sb_csum";
+    c.order = 3;
+    plan.changes.push_back(std::move(c));
+    plan.problems.push_back({Severity::Error, "md-checksum-mismatch", msg,
+                             peer ? str_cat("rewrite sb_csum (the array fields agree with ",
+                                            peer->device, ")")
+                                  : "rewrite sb_csum (no other member to compare with)"});
+  }
+
+  // The reference bitmap: the first fresh member, in the kernel's order, whose bitmap loads.
+  const Member* ref = nullptr;
+  for (std::size_t vi : view.fresh) {
+    if (good_bitmap(*view.members[vi])) {
+      ref = view.members[vi];
+      break;
+    }
+  }
+  bool any_lockless = false;
+  for (std::size_t i = 0; i < n; ++i) any_lockless = any_lockless || set.at(i).member.lockless;
+
+  std::vector<Target> targets(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Member& m = set.at(i).member;
+    if (!fresh[i] || !m.has_bitmap) continue;
+    if (m.lockless && m.verdict && m.verdict->first_use && m.verdict->loadable) {
+      plan.notes.push_back(str_cat(m.device, ": the bitmap is mdadm's create-time placeholder "
+                                   "(FIRST_USE", m.verdict->assume_clean ? ", --assume-clean" : "",
+                                   "); the kernel initialises it at the next assembly: left as is"));
+      continue;
+    }
+    if (m.bitmap && m.bitmap->version != kBitmapMajorLockless && m.bitmap->version >= 3 &&
+        m.bitmap->version <= 5) {
+      continue;  // a classic bitmap: not ours to repair
+    }
+    Target& t = targets[i];
+    std::string damaged;  // refusing findings of this member's bitmap superblock
+    std::vector<std::string> codes;
+    for (const Finding& f : m.findings) {
+      if (f.severity == Severity::Error &&
+          (f.code.rfind("bitmap-", 0) == 0 || f.code == "too-many-chunks" ||
+           f.code == "state-area-unreadable")) {
+        codes.push_back(f.code);
+        damaged += (damaged.empty() ? "" : "; ") + f.message;
+      }
+    }
+    if (good_bitmap(m)) {
+      t.valid = true;
+      t.bsb = *m.bitmap;
+      t.g = *m.geometry;
+      t.states = m.states->bytes;
+      if (ref && ref != &m &&
+          (ref->geometry->chunks != t.g.chunks ||
+           ref->geometry->chunksize_sectors != t.g.chunksize_sectors)) {
+        plan.problems.push_back(
+            {Severity::Error, "bitmap-geometry-differs",
+             str_cat(m.device, ": bitmap chunksize ", t.g.chunksize_sectors, " sectors (",
+                     t.g.chunks, " chunks) differs from ", ref->device, "'s ",
+                     ref->geometry->chunksize_sectors, " sectors"),
+             ""});
+        t.valid = false;
+      }
+    } else if (ref) {
+      t.valid = true;
+      t.bsb = *ref->bitmap;
+      t.g = *ref->geometry;
+      t.g.bitmap_offset_bytes = m.bitmap_offset_bytes;
+      auto raw = read_range(*set.at(i).dev, t.g.state_byte_offset(0), t.g.chunks);
+      if (!raw.ok()) {
+        plan.problems.push_back({Severity::Error, "state-area-unreadable", raw.status().message(), ""});
+        t.valid = false;
+      } else {
+        t.states = std::move(raw).value();
+      }
+      for (const std::string& c : codes) {
+        plan.problems.push_back({Severity::Error, c, damaged,
+                                 str_cat("rewrite the bitmap superblock from ", ref->device,
+                                         "'s; its state bytes are merged with the others")});
+        break;
+      }
+    } else if (any_lockless || options.force_lockless ||
+               (m.bitmap && (m.bitmap->version & 0xff) == kBitmapMajorLockless)) {
+      t = rebuild_from_md(m, m.lockless ? m.layout : KernelVersion::Upstream);
+      t.g.bitmap_offset_bytes = m.bitmap_offset_bytes;
+      plan.problems.push_back(
+          {Severity::Error, codes.empty() ? "bitmap-unusable" : codes.front(),
+           damaged.empty() ? str_cat(m.device, ": no fresh member has a usable bitmap") : damaged,
+           str_cat("rebuild the bitmap superblock from the md superblock (chunksize ",
+                   t.g.chunksize_sectors, " sectors as the kernel chooses, events ",
+                   t.bsb.events, ") and mark all ", t.g.chunks,
+                   " chunks NeedSync: nothing on disk says which chunks are in sync")});
+    } else {
+      plan.problems.push_back(
+          {Severity::Error, codes.empty() ? "bitmap-unusable" : codes.front(),
+           damaged + "; nothing shows this was a lockless bitmap (no member has version 6): not "
+                     "fixed (--force-lockless rebuilds it as one)",
+           ""});
+      continue;
+    }
+    if (!t.valid) continue;
+    auto disk = read_range(*set.at(i).dev, t.g.state_byte_offset(0), t.g.chunks);
+    if (!disk.ok()) {
+      plan.problems.push_back({Severity::Error, "state-area-unreadable", disk.status().message(), ""});
+      t.valid = false;
+      continue;
+    }
+    t.disk_states = std::move(disk).value();
+    const KernelVersion v = t.g.version;
+    // Invalid bytes become NeedSync, as the kernel forces at load.
+    std::uint64_t invalid = 0;
+    for (std::uint8_t& b : t.states) {
+      if (!is_valid_state(b, v)) {
+        b = kNeedSync;
+        ++invalid;
+      }
+    }
+    if (invalid) {
+      plan.problems.push_back({Severity::Warning, "invalid-state-bytes",
+                               str_cat(m.device, ": ", invalid, " state bytes are not ",
+                                       kernel_version_name(v), " states (0..",
+                                       state_count(v) - 1, ")"),
+                               "set them to NeedSync, as the kernel does at load"});
+    }
+    // Stale: the kernel's Stale action, then the bitmap catches up with the md events.
+    if (t.bsb.events < m.md.sb.events) {
+      std::uint64_t flagged = 0;
+      for (std::uint8_t& b : t.states) {
+        const std::uint8_t next = transition(v, static_cast<State>(b), Action::Stale);
+        if (next != kBitNone && next != b) {
+          b = next;
+          ++flagged;
+        }
+      }
+      plan.problems.push_back(
+          {Severity::Warning, "bitmap-stale",
+           str_cat(m.device, ": bitmap superblock at byte ", m.bitmap_offset_bytes,
+                   ": field events is ", t.bsb.events, ", expected at least the md events ",
+                   m.md.sb.events),
+           str_cat("apply the kernel's Stale action (", flagged,
+                   " chunks become NeedSync) and set events to ", m.md.sb.events)});
+      t.bsb.events = m.md.sb.events;
+    }
+    if (t.bsb.write_behind != 0) {
+      plan.problems.push_back({Severity::Warning, "bitmap-write-behind",
+                               str_cat(m.device, ": bitmap superblock field write_behind is ",
+                                       t.bsb.write_behind, ", expected 0 for llbitmap"),
+                               "set write_behind to 0"});
+      t.bsb.write_behind = 0;
+    }
+  }
+
+  // Members whose bitmaps disagree: any chunk they disagree on is resynced on all.
+  {
+    std::vector<std::size_t> merged;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (targets[i].valid) merged.push_back(i);
+    }
+    if (merged.size() > 1) {
+      const std::uint64_t chunks = targets[merged[0]].states.size();
+      bool same_len = true;
+      for (std::size_t i : merged) same_len = same_len && targets[i].states.size() == chunks;
+      if (same_len) {
+        std::uint64_t differ = 0;
+        for (std::uint64_t c = 0; c < chunks; ++c) {
+          const std::uint8_t first = targets[merged[0]].states[c];
+          bool disagree = false;
+          for (std::size_t i : merged) disagree = disagree || targets[i].states[c] != first;
+          if (!disagree) continue;
+          ++differ;
+          for (std::size_t i : merged) targets[i].states[c] = kNeedSync;
+        }
+        if (differ) {
+          plan.problems.push_back(
+              {Severity::Warning, "bitmaps-disagree",
+               str_cat(differ, " chunks have different states on the fresh members (",
+                       set.at(merged[0]).member.device, " and ", merged.size() - 1,
+                       " other); nobody can tell whether their mirrors match"),
+               str_cat("mark those ", differ, " chunks NeedSync on every fresh member")});
+        }
+      }
+    }
+  }
+
+  // Turn the targets into byte changes.
+  for (std::size_t i = 0; i < n; ++i) {
+    Target& t = targets[i];
+    if (!t.valid) continue;
+    add_range_changes(plan.changes, i, t.g.state_byte_offset(0), t.disk_states, t.states, 0,
+                      "state bytes", true);
+    std::vector<std::uint8_t> bsb_new(kBitmapSbBytes, 0);
+    (void)encode_bitmap_superblock(t.bsb, bsb_new);
+    auto bsb_old = read_range(*set.at(i).dev, t.g.bitmap_offset_bytes, kBitmapSbBytes);
+    if (bsb_old.ok()) {
+      add_range_changes(plan.changes, i, t.g.bitmap_offset_bytes, *bsb_old, bsb_new, 2,
+                        "bitmap superblock", false);
+    }
+  }
+  // Filler around the state bytes: 0xff, as mdadm wrote it.
+  for (std::size_t i = 0; i < n; ++i) {
+    const Member& m = set.at(i).member;
+    const Geometry* g = targets[i].valid ? &targets[i].g
+                        : (good_bitmap(m) ? &*m.geometry : nullptr);
+    if (!g) continue;
+    std::uint64_t filler_bad = 0;
+    auto check = [&](std::uint64_t from, std::uint64_t to) {
+      if (to <= from) return;
+      auto old_b = read_range(*set.at(i).dev, g->bitmap_offset_bytes + from, to - from);
+      if (!old_b.ok()) return;
+      std::vector<std::uint8_t> new_b(old_b->size(), 0xff);
+      filler_bad += static_cast<std::uint64_t>(
+          std::count_if(old_b->begin(), old_b->end(), [](std::uint8_t b) { return b != 0xff; }));
+      add_range_changes(plan.changes, i, g->bitmap_offset_bytes + from, *old_b, new_b, 1,
+                        "filler", false);
+    };
+    check(kBitmapSbBytes, g->data_offset_bytes);
+    if (g->version == KernelVersion::Upstream) {
+      check(g->data_offset_bytes + g->chunks, g->state_area_end_bytes());
+    }
+    if (filler_bad) {
+      plan.problems.push_back({Severity::Warning, "filler-damaged",
+                               str_cat(m.device, ": ", filler_bad,
+                                       " filler bytes around the state bytes are not 0xff"),
+                               "write 0xff back"});
+    }
+  }
+  std::stable_sort(plan.changes.begin(), plan.changes.end(),
+                   [](const ByteChange& a, const ByteChange& b) { return a.order < b.order; });
+  return plan;
+}
+
+Result<UndoLog> make_undo_log(MemberSet& set, const std::vector<ByteChange>& changes) {
+  UndoLog log;
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    const OpenMember& om = set.at(i);
+    UndoDevice d;
+    d.path = om.path;
+    d.size_bytes = om.dev->size_bytes();
+    d.array_uuid = om.member.md.sb.set_uuid;
+    d.device_uuid = om.member.md.sb.device_uuid;
+    log.devices.push_back(std::move(d));
+  }
+  for (const ByteChange& c : changes) {
+    BlockDevice& dev = *set.at(c.member).dev;
+    const std::uint64_t bs = std::max<std::uint32_t>(512, dev.logical_block_size());
+    const std::uint64_t first = c.offset_bytes / bs * bs;
+    const std::uint64_t end = (c.offset_bytes + c.new_bytes.size() + bs - 1) / bs * bs;
+    auto old_b = read_range(dev, first, std::min(end, dev.size_bytes()) - first);
+    if (!old_b.ok()) return old_b.status();
+    log.records.push_back({static_cast<std::uint32_t>(c.member), first, std::move(old_b).value()});
+  }
+  return log;
+}
+
+Status apply_repair(MemberSet& set, const std::vector<ByteChange>& changes) {
+  std::size_t i = 0;
+  while (i < changes.size()) {
+    const int order = changes[i].order;
+    std::set<std::size_t> touched;
+    for (; i < changes.size() && changes[i].order == order; ++i) {
+      const ByteChange& c = changes[i];
+      LLB_RETURN_IF_ERROR(set.at(c.member).dev->write_at(c.offset_bytes, c.new_bytes));
+      touched.insert(c.member);
+    }
+    for (std::size_t m : touched) LLB_RETURN_IF_ERROR(set.at(m).dev->flush());
+  }
+  return Status();
+}
+
+std::string describe_change(const MemberSet& set, const ByteChange& c) {
+  return str_cat(set.at(c.member).path, ": bytes ", c.offset_bytes, "-",
+                 c.offset_bytes + c.new_bytes.size() - 1, " (", c.what, "): old ",
+                 hex_bytes(c.old_bytes), " -> new ", hex_bytes(c.new_bytes));
+}
+
+}  // namespace llb
