@@ -148,4 +148,16 @@ void expect_golden(const std::string& name, const std::string& actual) {
                                           << " differs (UPDATE_GOLDEN=1 rewrites it)";
 }
 
+LoopDevice::LoopDevice(const std::string& file, bool read_only) {
+  std::string out;
+  int rc = run_command("losetup -f --show " + std::string(read_only ? "-r " : "") + file + " 2>&1",
+                       &out);
+  if (rc == 0 && out.rfind("/dev/loop", 0) == 0) path_ = out.substr(0, out.find('\n'));
+  error_ = out;
+}
+
+LoopDevice::~LoopDevice() {
+  if (!path_.empty()) run_command("losetup -d " + path_ + " 2>&1", nullptr);
+}
+
 }  // namespace llb::test

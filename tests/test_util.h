@@ -60,6 +60,21 @@ class TempDir {
   std::string path_;
 };
 
+// A loop device over `file` for the life of the object; path() is empty when losetup failed
+// (not root, no loop support), and error() says why.
+class LoopDevice {
+ public:
+  explicit LoopDevice(const std::string& file, bool read_only = true);
+  ~LoopDevice();
+  LoopDevice(const LoopDevice&) = delete;
+  LoopDevice& operator=(const LoopDevice&) = delete;
+  const std::string& path() const { return path_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string path_, error_;
+};
+
 // Runs a command through the shell, returns its exit status and puts stdout in *out.
 int run_command(const std::string& cmd, std::string* out);
 

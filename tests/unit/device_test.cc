@@ -14,25 +14,7 @@
 namespace llb {
 namespace {
 
-class LoopDevice {
- public:
-  explicit LoopDevice(const std::string& file, bool read_only = true) {
-    std::string out;
-    int rc = test::run_command("losetup -f --show " + std::string(read_only ? "-r " : "") + file +
-                                   " 2>&1",
-                               &out);
-    if (rc == 0 && out.rfind("/dev/loop", 0) == 0) path_ = out.substr(0, out.find('\n'));
-    error_ = out;
-  }
-  ~LoopDevice() {
-    if (!path_.empty()) test::run_command("losetup -d " + path_ + " 2>&1", nullptr);
-  }
-  const std::string& path() const { return path_; }
-  const std::string& error() const { return error_; }
-
- private:
-  std::string path_, error_;
-};
+using test::LoopDevice;
 
 TEST(Discover, ProbesAnImageFileAsLinuxRaidMember) {
   ProbeResult r = probe_path(test::fixture_image("b-crash-dirty", "vda"));

@@ -1,0 +1,143 @@
+// Kill tests: llbitmap-resync and llbitmap-repair stopped by SIGKILL between any two of their
+// writes or flushes (the LLB_TEST_KILL_AFTER_WRITES hook in libformat/kill_hook.h), at moments
+// drawn from a seeded generator. After every kill:
+//   - the array is safe: every chunk whose mirrors differ is one the kernel would resync, judged
+//     from each member's bitmap alone (the kernel reads just one of them);
+//   - a re-run without the hook finishes the job: mirrors equal, every target holding the source
+//     member's data, the repaired metadata clean.
+// The CI sample runs LLB_KILL_MOMENTS moments of each; the full set (label "slow") runs more.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "tests/writer_util.h"
+
+#ifndef LLB_KILL_MOMENTS
+#define LLB_KILL_MOMENTS 24
+#endif
+
+namespace llb {
+namespace {
+
+using test::run_command;
+using test::tool;
+
+std::vector<std::uint64_t> b_flagged() {
+  std::vector<std::uint64_t> v;
+  for (std::uint64_t i = 0; i <= 511; ++i) v.push_back(i);
+  v.push_back(640);
+  v.push_back(2031);
+  return v;
+}
+
+// A pristine divergent member set, copied fresh for every kill.
+class Pristine {
+ public:
+  Pristine() : b_("realkernel", "b-crash-dirty") {
+    test::scribble_chunks(b_.paths()[1], b_flagged(), 11);
+    source_data_ = test::chunk_data(b_.paths()[0], b_flagged());
+  }
+  void copy_to(const std::string& dir) const {
+    for (const auto& p : b_.paths()) {
+      const std::string name = p.substr(p.rfind('/') + 1);
+      ASSERT_EQ(run_command("cp --sparse=always '" + p + "' '" + dir + "/" + name + "'", nullptr), 0);
+    }
+  }
+  const std::vector<std::uint8_t>& source_data() const { return source_data_; }
+
+ private:
+  test::MemberCopies b_;
+  std::vector<std::uint8_t> source_data_;
+};
+
+void expect_safe(const std::vector<std::string>& paths, const std::string& when) {
+  const auto differ = test::differing_chunks(paths);
+  const auto flagged = test::flagged_per_member(paths);
+  for (std::size_t m = 0; m < paths.size(); ++m) {
+    for (std::uint64_t c : differ) {
+      EXPECT_TRUE(std::binary_search(flagged[m].begin(), flagged[m].end(), c))
+          << when << ": chunk " << c << " differs between the mirrors but member " << m
+          << "'s bitmap does not flag it";
+    }
+  }
+}
+
+int with_kill(const std::string& cmd, long long after) {
+  return run_command("LLB_TEST_KILL_AFTER_WRITES=" + std::to_string(after) + " " + cmd +
+                         " > /dev/null 2>&1",
+                     nullptr);
+}
+
+TEST(KillResync, EveryKillIsSafeAndARerunConverges) {
+  Pristine pristine;
+  std::mt19937_64 rng(20261124);
+  // With 2 MiB windows the 514 flagged chunks take ~16 windows of ~11 I/Os each.
+  std::uniform_int_distribution<long long> moment(0, 190);
+  const std::string opts = " --write --progress=none --window 2097152 ";
+  int killed = 0;
+  for (int i = 0; i < LLB_KILL_MOMENTS; ++i) {
+    test::TempDir d;
+    pristine.copy_to(d.path());
+    const std::vector<std::string> paths = {d.path() + "/vda.img", d.path() + "/vdb.img"};
+    const std::string args = paths[0] + " " + paths[1];
+    const long long at = moment(rng);
+    const int rc = with_kill(tool("llbitmap-resync") + opts + args, at);
+    if (rc != 0) ++killed;
+    const std::string when = "killed before I/O " + std::to_string(at);
+    expect_safe(paths, when);
+    if (HasFailure()) return;
+    std::string out;
+    ASSERT_EQ(run_command(tool("llbitmap-resync") + opts + args + " 2>&1", &out), 0)
+        << when << "\n" << out;
+    EXPECT_TRUE(test::differing_chunks(paths).empty()) << when;
+    EXPECT_EQ(test::chunk_data(paths[1], b_flagged()), pristine.source_data()) << when;
+    EXPECT_EQ(test::chunk_data(paths[0], b_flagged()), pristine.source_data()) << when;
+    EXPECT_EQ(run_command(tool("llbitmap-resync") + " " + args + " > /dev/null", nullptr), 0)
+        << when << ": nothing may be left to do";
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(killed, LLB_KILL_MOMENTS / 2) << "most moments should fall inside the run";
+}
+
+TEST(KillRepair, EveryKillLeavesARepairableArrayThatStaysFlagged) {
+  Pristine pristine;
+  std::mt19937_64 rng(1124);
+  std::uniform_int_distribution<long long> moment(0, 14);
+  for (int i = 0; i < LLB_KILL_MOMENTS; ++i) {
+    test::TempDir d;
+    pristine.copy_to(d.path());
+    const std::vector<std::string> paths = {d.path() + "/vda.img", d.path() + "/vdb.img"};
+    const std::string args = paths[0] + " " + paths[1];
+    // Damage: stale bitmaps, a bitmap superblock with a bad magic, invalid bytes, bad filler.
+    for (const auto& [p, off, bytes] : std::vector<std::tuple<std::string, std::uint64_t, std::vector<std::uint8_t>>>{
+             {paths[0], 8192 + 24, {2}}, {paths[1], 8192, {0, 0}}, {paths[0], 9216 + 900, {0x77}},
+             {paths[1], 8192 + 400, {0}}}) {
+      auto dev = open_device(p, Access::ReadWriteExclusive);
+      ASSERT_TRUE((*dev)->write_at(off, bytes).ok());
+    }
+    const long long at = moment(rng);
+    with_kill(tool("llbitmap-repair") + " --repair --yes " + args, at);
+    const std::string when = "repair killed before I/O " + std::to_string(at);
+    std::string out;
+    const int rc = run_command(tool("llbitmap-repair") + " --repair --yes " + args + " 2>&1", &out);
+    EXPECT_TRUE(rc == 0 || rc == 1) << when << ": " << rc << "\n" << out;
+    EXPECT_EQ(run_command(tool("llbitmap-repair") + " " + args + " 2>&1", &out), 0) << when << "\n" << out;
+    // Nothing the kernel had to resync was forgotten, and the divergent chunks are flagged.
+    for (const auto& f : test::flagged_per_member(paths)) {
+      for (std::uint64_t c : b_flagged()) {
+        EXPECT_TRUE(std::binary_search(f.begin(), f.end(), c)) << when << ": chunk " << c;
+      }
+    }
+    expect_safe(paths, when);
+    // And the resync that follows converges.
+    EXPECT_EQ(run_command(tool("llbitmap-resync") + " --write --progress=none " + args + " 2>&1", &out), 0)
+        << when << "\n" << out;
+    EXPECT_TRUE(test::differing_chunks(paths).empty()) << when;
+    if (HasFailure()) return;
+  }
+}
+
+}  // namespace
+}  // namespace llb
