@@ -9,3 +9,7 @@ export LLB_EXAMINE=$top/build/tools/llbitmap-examine
 export LLB_MDADM=$(bench/mdadm_baseline.sh)
 echo "== examine vs mdadm -E (baseline: $LLB_MDADM)"
 build/bench/examine_bench "$@"
+echo "== simulator events per second"
+build/bench/sim_bench "$@"
+echo "== offline resync vs dd"
+build/bench/resync_bench "$@"

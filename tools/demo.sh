@@ -1,26 +1,62 @@
 #!/usr/bin/env bash
-# The main job on a built-in example, no arguments needed: builds the toolkit (installing its
-# Debian packages if missing) and examines member images that a real Linux 7.2 kernel left after
-# a crash (fixtures/realkernel/b-crash-dirty), then a degraded 3-disk array with a lagging member
-# (c-degraded-3disk). Read-only: the images are decompressed into the build tree.
+# The main job on a built-in example, no arguments needed. Builds the toolkit (installing its
+# Debian packages if missing), then tells the whole story of a crashed mirror:
+#   1. the simulator crashes a 2-disk RAID1 (Linux 7.2's llbitmap) with a write in flight that
+#      lands on one mirror only, and exports the members as image files;
+#   2. llbitmap-examine reads them: which chunks the kernel will resync;
+#   3. llbitmap-resync --verify shows the mirrors really differ; llbitmap-resync plans, then
+#      resyncs offline (--write), crash-safe;
+#   4. examine and verify again: clean, identical mirrors.
+# Then the same resync on members a real Linux 7.2 kernel left after a crash, compared with what
+# that kernel did when it reassembled them. Everything is written under build/demo.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 tools/bootstrap.sh release build
-examine=build/tools/llbitmap-examine
-img=build/fixtures/realkernel
+bin=build/tools
+work=build/demo
+rm -rf "$work" && mkdir -p "$work"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+show() { printf '$ %s\n' "$*"; }
+run() { show "$*"; rc=0; "$@" || rc=$?; echo "(exit status $rc)"; }
 
-step "A RAID1 of two members crashed (sysrq-b) after five writes. What will assembly resync?"
-echo "\$ llbitmap-examine $img/b-crash-dirty/after-vda.img $img/b-crash-dirty/after-vdb.img"
-rc=0; $examine "$img/b-crash-dirty/after-vda.img" "$img/b-crash-dirty/after-vdb.img" || rc=$?
-echo "(exit status $rc: 1 = a resync is needed)"
+step "1. Crash: a write is in flight when the power fails (simulated, seed 2)"
+show "llbitmap-sim run fixtures/traces/demo-crash-inflight.json --seed 2 --export $work/crash"
+$bin/llbitmap-sim run fixtures/traces/demo-crash-inflight.json --seed 2 --export "$work/crash" |
+  grep -E "llbitmap-sim:|write \(|power loss|^  vd|^    [0-9]|reproduce"
 
-step "A 3-disk RAID1 lost vdb, then took writes. Which member lags, and what will re-adding it copy?"
-echo "\$ llbitmap-examine --export ... (KEY=VALUE, array summary)"
-rc=0; $examine --export "$img"/c-degraded-3disk/after-vd{a,b,c}.img | sed -n '/^ARRAY_UUID/,$p' || rc=$?
+step "2. Examine: what will the kernel resync at assembly?"
+show "llbitmap-examine $work/crash/vda.img $work/crash/vdb.img"
+rc=0; $bin/llbitmap-examine "$work/crash/vda.img" "$work/crash/vdb.img" > "$work/examine-before.txt" || rc=$?
+sed -n '/^Array/,$p' "$work/examine-before.txt"
+echo "(exit status $rc: 1 = a resync is needed; full report in $work/examine-before.txt)"
 
-step "The same, as JSON for programs (schema llbitmap-examine v1, docs/examine-json.md)"
-$examine --json "$img"/c-degraded-3disk/after-vd{a,b,c}.img |
-  /usr/bin/python3 -c 'import json,sys; a=json.load(sys.stdin)["arrays"][0]; print(json.dumps({k: a[k] for k in ("lagging","degraded","assembly")}, indent=2))' || true
+step "3. Are the mirrors really different? (md's 'check', read-only)"
+run $bin/llbitmap-resync --verify "$work/crash/vda.img" "$work/crash/vdb.img"
+
+step "4. Offline resync: the plan first (read-only), then --write"
+run $bin/llbitmap-resync "$work/crash/vda.img" "$work/crash/vdb.img"
+run $bin/llbitmap-resync --write --progress=text "$work/crash/vda.img" "$work/crash/vdb.img"
+
+step "5. Examine and verify again"
+rc=0; $bin/llbitmap-examine "$work/crash/vda.img" "$work/crash/vdb.img" > "$work/examine-after.txt" || rc=$?
+sed -n '/^Array/,$p' "$work/examine-after.txt"
+echo "(exit status $rc: 0 = clean)"
+run $bin/llbitmap-resync --verify "$work/crash/vda.img" "$work/crash/vdb.img"
+run $bin/llbitmap-repair "$work/crash/vda.img" "$work/crash/vdb.img"
+
+step "6. The same on members a real Linux 7.2 kernel left after a crash (fixtures/realkernel)"
+img=build/fixtures/realkernel
+mkdir -p "$work/real"
+cp --sparse=always "$img"/b-crash-dirty/after-vd{a,b}.img "$work/real/"
+run $bin/llbitmap-resync --write --progress=none "$work/real/after-vda.img" "$work/real/after-vdb.img"
+ours=$($bin/llbitmap-examine "$work/real/after-vda.img" | sed -n '/^  runs:/,/^Findings/p' | grep -E "^ +[0-9]" || true)
+kernel=$($bin/llbitmap-examine "$img/e-reassemble-after-crash/after-vda.img" | sed -n '/^  runs:/,/^Findings/p' | grep -E "^ +[0-9]" || true)
+if [ -n "$ours" ] && [ "$ours" = "$kernel" ]; then
+  echo "runs of states after our offline resync, the same as the kernel left when it reassembled"
+  echo "that array itself (scenario e-reassemble-after-crash):"
+  echo "$ours"
+else
+  echo "MISMATCH between our resync and the kernel's reassembly"; exit 1
+fi
