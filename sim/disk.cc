@@ -114,6 +114,7 @@ void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
                 std::size_t{count} * 512);
   } else {
     const std::uint64_t base = data_sector_index(w.sector);
+    if (durable_log_ && &data == &data_durable_) durable_log_->push_back({base + first, count});
     auto out = data.begin() + static_cast<std::ptrdiff_t>(base + first);
     if (w.stamps.empty()) {
       std::fill_n(out, count, w.stamp);

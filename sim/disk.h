@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -98,6 +99,7 @@ class SimDisk {
   // injected error).
   Completion complete(std::uint64_t id);
   bool is_inflight(std::uint64_t id) const;
+  std::uint64_t next_request_id() const { return next_id_; }
   // Makes the next `count` writes (or reads) fail.
   void inject_write_errors(std::uint32_t count) { write_errors_ += count; }
   void inject_read_errors(std::uint32_t count) { read_errors_ += count; }
@@ -118,7 +120,17 @@ class SimDisk {
     return std::vector<DiskWrite>(cache_.begin() + static_cast<std::ptrdiff_t>(cache_head_), cache_.end());
   }
   std::size_t cached_count() const { return cache_.size() - cache_head_; }
+  // The same without copying (valid until the disk changes).
+  std::span<const DiskWrite> cached_view() const {
+    return std::span<const DiskWrite>(cache_.data() + cache_head_, cache_.size() - cache_head_);
+  }
   const std::vector<DiskWrite>& inflight() const { return inflight_; }
+
+  // Every change to the durable data area is appended here as (first data sector, count) while
+  // set (the crash explorer keeps its view of diverging chunks current this way).
+  void set_durable_log(std::vector<std::pair<std::uint64_t, std::uint32_t>>* log) {
+    durable_log_ = log;
+  }
 
   // Power loss: resolves in-flight and cached writes per `policy`, keeps the durable result.
   void crash(const CrashPolicy& policy);
@@ -143,6 +155,7 @@ class SimDisk {
   std::uint64_t next_id_ = 1;
   std::uint64_t completed_seq_ = 0;
   std::uint32_t write_errors_ = 0, read_errors_ = 0;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>>* durable_log_ = nullptr;
 };
 
 }  // namespace llb::sim

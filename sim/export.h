@@ -12,6 +12,9 @@
 
 namespace llb::sim {
 
+// Writes one disk's image to `path`.
+Status export_disk(const SimDisk& disk, const std::string& path, DiskView view);
+
 // Writes <dir>/<prefix><member name>.img for every member; returns the paths.
 Result<std::vector<std::string>> export_members(const MdArray& array, const std::string& dir,
                                                 const std::string& prefix, DiskView view);

@@ -200,6 +200,7 @@ bool MdArray::member_writable(std::uint32_t m) const {
 void MdArray::submit(std::uint32_t member, DiskWrite w, JobId owner) {
   Rdev& r = rdevs_[member];
   w.owner = owner;
+  if (w.kind == DiskWriteKind::Meta) ++meta_inflight_;
   const std::uint64_t id = r.disk->submit_write(std::move(w));
   ++jobs_[owner]->outstanding;
   queue_.schedule(now_ + r.disk->write_latency(prng_), EventKind::DiskIoComplete, member,
@@ -226,6 +227,10 @@ void MdArray::submit_read(std::uint32_t member, JobId owner) {
 
 void MdArray::on_io_complete(std::uint32_t member, std::uint64_t id) {
   Completion c = rdevs_[member].disk->complete(id);
+  if (c.found && !c.is_read && c.kind == DiskWriteKind::Meta && meta_inflight_ > 0 &&
+      --meta_inflight_ == 0) {
+    wake_all(super_waiters_);
+  }
   if (!c.found || c.owner >= jobs_.size()) return;
   Job& j = *jobs_[c.owner];
   if (!c.ok) j.failed_members.push_back(member);
@@ -739,15 +744,25 @@ void MdArray::step_write(JobId id) {
       // unplug: the dirty bitmap blocks (upstream) or pages (RFC) go out before the data.
       if (bitmap_ && j.kind == kWrite) {
         if (config_.kernel == KernelVersion::Upstream) {
-          write_bitmap_pieces(bitmap_->take_dirty_blocks(), true, id, "unplug");
+          // llbitmap_unplug: nothing dirty returns at once (even while another writer's blocks
+          // are still in flight); otherwise the work item writes the dirty blocks and
+          // md_super_wait waits for every metadata write in flight, not only its own.
+          auto blocks = bitmap_->take_dirty_blocks();
+          j.super_wait = !blocks.empty() && !config_.fault_data_before_bitmap;
+          write_bitmap_pieces(blocks, true, id, "unplug");
         } else {
           write_bitmap_pieces(bitmap_->take_dirty_state_pages(), false, id, "unplug");
         }
-        if (j.outstanding) return;
+        if (j.outstanding && !config_.fault_data_before_bitmap) return;
       }
       [[fallthrough]];
     }
     case 3: {
+      if (j.super_wait && meta_inflight_ > 0) {
+        park(id, super_waiters_);
+        return;
+      }
+      j.super_wait = false;
       j.stage = 4;
       j.failed_members.clear();
       std::uint32_t targets = 0;

@@ -40,6 +40,9 @@ struct ArrayConfig {
   Tick rfc_writeback_interval = 5 * kTicksPerSecond;    // dirty_writeback_centisecs
   Tick resync_chunk_cpu = 0;  // extra time per resynced chunk beyond the disk I/O
   Tick md_thread_latency = 100;  // from a wake-up of the md thread to its pass
+  // A planted fault for the crash explorer's own test: user data is issued without waiting for
+  // the dirty bitmap blocks to complete. Never set outside that test.
+  bool fault_data_before_bitmap = false;
 };
 
 enum class ArrayStatus { Absent, Running, Stopped, Crashed };
@@ -204,6 +207,12 @@ class MdArray {
   void wake_md_thread();
   void on_md_thread();
 
+  // A new life of the array (create, assemble, stop, crash): I/O of the old one is ignored.
+  void new_incarnation() {
+    ++incarnation_;
+    meta_inflight_ = 0;
+    super_waiters_.clear();
+  }
   void log(std::string what);
   void hash_event(const Event& e);
   // Loads the bitmap from a member as llbitmap_create/llbitmap_load would. On FirstUse the
@@ -237,6 +246,9 @@ class MdArray {
   bool sb_force_change_ = false;
   bool sb_clean_transition_ = false;
   std::vector<JobId> sb_waiters_;
+  // md_super_wait: metadata writes (md superblock, bitmap) in flight, and who waits for none.
+  std::uint32_t meta_inflight_ = 0;
+  std::vector<JobId> super_waiters_;
   std::uint64_t safe_mode_generation_ = 0;
   bool suspended_ = false;                 // RFC mddev_suspend by the daemon
   std::vector<JobId> suspend_waiters_;     // writers blocked by a suspension

@@ -46,6 +46,7 @@ struct MdArray::Job {
   Tick last_end_sync = 0;
   bool assume_clean = false;
   bool busy_retry = false;
+  bool super_wait = false;     // upstream unplug issued bitmap writes: md_super_wait for all
   std::uint32_t source = 0;    // sync: the member copied from
   std::uint64_t completed = 0; // sync: curr_resync_completed, in sectors
 

@@ -142,7 +142,7 @@ void MdArray::step_create(JobId id) {
                   " bytes, ", kernel_version_name(config_.kernel), " llbitmap",
                   j.assume_clean ? ", --assume-clean" : ""));
       // The kernel runs the array: the bitmap's first use, then its initial flush.
-      ++incarnation_;
+      new_incarnation();
       status_ = ArrayStatus::Running;
       stopping_ = false;
       events_ = 0;
@@ -245,7 +245,7 @@ void MdArray::step_assemble(JobId id) {
       md_sbs_[m].dev_number = rdevs_[m].dev_number;
       md_sbs_[m].device_uuid = rdevs_[m].device_uuid;
     }
-    ++incarnation_;
+    new_incarnation();
     status_ = ArrayStatus::Running;
     stopping_ = false;
     events_ = max_events;
@@ -261,7 +261,7 @@ void MdArray::step_assemble(JobId id) {
     const BitmapLoad load = load_bitmap_from(first_fresh, &why);
     if (load == BitmapLoad::Refused) {
       // md: "failed to create bitmap", and RUN_ARRAY fails: the array does not start.
-      ++incarnation_;
+      new_incarnation();
       status_ = ArrayStatus::Stopped;
       for (Rdev& r : rdevs_) r.in_array = false;
       finish(id, false, "failed to create bitmap: " + why);
@@ -394,7 +394,7 @@ void MdArray::step_stop(JobId id) {
         crash(CrashPolicy{});
         return;
       } else {
-        ++incarnation_;
+        new_incarnation();
         status_ = ArrayStatus::Stopped;
         bitmap_.reset();
         for (Rdev& r : rdevs_) r.in_array = false;
@@ -411,7 +411,7 @@ void MdArray::crash(const CrashPolicy& policy) {
     r.disk->crash(policy);
     r.in_array = false;
   }
-  ++incarnation_;
+  new_incarnation();
   status_ = ArrayStatus::Crashed;
   bitmap_.reset();
   sync_job_ = kNoJob;

@@ -78,10 +78,14 @@ void print_snapshot(const Snapshot& s, KernelVersion v) {
 
 }  // namespace
 
+int explore_main(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "explore") return explore_main(argc, argv);
   po::options_description visible(
       "Usage: llbitmap-sim run TRACE [options]\n"
       "       llbitmap-sim run --seed N [options]\n"
+      "       llbitmap-sim explore ... (the crash explorer; see llbitmap-sim explore --help)\n"
       "Replays a trace (docs/sim-trace.md) through a simulated md RAID1 with an llbitmap and\n"
       "prints a timeline and what each member holds. With --seed and no trace, a random\n"
       "workload is made from the seed. Exit status: 0 ran, 1 an operation failed, 2 bad trace,\n"

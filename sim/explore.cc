@@ -1,0 +1,819 @@
+#include "sim/explore.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <unordered_set>
+
+#include "libformat/bitmap_superblock.h"
+#include "libformat/endian.h"
+#include "libformat/md_superblock.h"
+#include "sim/export.h"
+#include "sim/runner.h"
+
+namespace llb::sim {
+namespace {
+
+constexpr std::uint8_t kLost = 0, kLanded = 1, kTorn = 2;
+constexpr std::uint64_t kMdSbOffset = 4096;  // metadata 1.2
+
+// --- the checker's own reading of the kernel's load rules ----------------------------------------
+// After assembly the kernel resyncs a chunk unless its loaded state says the mirrors agree:
+// Unwritten, Clean and CleanUnwritten. Reload keeps those three; Dirty, NeedSync and Syncing (and
+// the Unwritten sync states) end up resynced; a byte that is no state is forced to NeedSync. A
+// stale bitmap (events behind) takes every chunk but the never-written ones to NeedSync. FIRST_USE
+// re-initialises every chunk (Unwritten, or Clean with --assume-clean): nothing is resynced.
+enum class LoadMode : std::uint8_t { Reload, Stale, FirstUse, Refused };
+
+bool resynced(std::uint8_t byte, LoadMode mode, KernelVersion v) {
+  const int states = v == KernelVersion::Upstream ? 8 : 5;
+  if (byte >= states) return mode != LoadMode::FirstUse;
+  switch (mode) {
+    case LoadMode::FirstUse:
+    case LoadMode::Refused:
+      return false;
+    case LoadMode::Stale:
+      return byte != 0 /* Unwritten */ && byte != 7 /* CleanUnwritten */;
+    case LoadMode::Reload:
+      return byte != 0 && byte != 1 /* Clean */ && byte != 7;
+  }
+  return true;
+}
+
+// Content hashes of a run of sector stamps: equal contents give equal hashes, whichever way they
+// were written (one stamp for a whole write, or a stamp per sector).
+std::uint64_t mix64(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+std::uint64_t uniform_hash(std::uint64_t v, std::uint64_t n) {
+  return mix64(v ^ mix64(n + 0x1234567));
+}
+std::uint64_t slice_hash(const std::uint64_t* p, std::uint64_t n) {
+  bool uniform = true;
+  for (std::uint64_t i = 1; i < n; ++i) uniform &= p[i] == p[0];
+  if (uniform) return uniform_hash(n ? p[0] : 0, n);
+  std::uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (std::uint64_t i = 0; i < n; ++i) h += mix64(p[i] ^ (i * 0xff51afd7ed558ccdull));
+  return h;
+}
+
+struct Pending {
+  const DiskWrite* w = nullptr;
+  std::vector<std::uint32_t> forces;  // PREFLUSH: cached writes that are durable if this lands
+  // Copies of the write's fields the inner loops read, to keep them in one cache line.
+  std::uint64_t sector = 0;
+  std::uint32_t sectors = 0;
+  bool meta = false;
+  std::uint32_t member = 0;
+  bool inflight = false;
+  std::uint8_t radix = 2;
+  std::uint32_t torn_sectors = 0;  // sectors that land when torn
+  std::uint64_t mix = 0, torn_mix = 0;  // its share of the canonical state hash
+  std::uint32_t covered(std::uint8_t fate) const {
+    return fate == kLanded ? sectors : fate == kTorn ? torn_sectors : 0;
+  }
+};
+
+struct Cover {
+  std::uint32_t pending = 0;  // index into the crash point's pending list
+  std::uint64_t hash = 0;     // content over the segment
+  bool in_torn_prefix = false;
+};
+
+struct Segment {
+  std::uint64_t first = 0, end = 0;  // data sector indices
+  std::uint64_t chunk = 0;
+  std::vector<std::uint64_t> base_hash;          // per participating member
+  // Covers of member k, in application order: covers_[cover_begin[k] .. cover_begin[k + 1]).
+  std::vector<std::uint32_t> cover_begin;
+};
+
+class Explorer {
+ public:
+  Explorer(const Trace& t, const ExploreOptions& o) : trace_(t), o_(o) {}
+
+  ExploreResult run() {
+    start_ = std::chrono::steady_clock::now();
+    seen_.reserve(1 << 16);
+    Trace t = trace_;
+    t.array.fault_data_before_bitmap = o_.planted_fault;
+    RunOptions ro;
+    ro.seed = o_.seed;
+    ro.kernel = o_.kernel;
+    ro.timeline = false;
+    TraceRunner runner(t, ro);
+    a_ = &runner.array();
+    logs_.resize(a_->member_count());
+    for (std::uint32_t m = 0; m < a_->member_count(); ++m) a_->disk(m).set_durable_log(&logs_[m]);
+    a_->set_event_observer([this](const Event&) { on_event(); });
+    RunResult rr = runner.run();
+    for (std::uint32_t m = 0; m < a_->member_count(); ++m) a_->disk(m).set_durable_log(nullptr);
+    a_->set_event_observer(nullptr);
+    if (!rr.ok && !stopped_) result_.run_error = rr.error;
+    result_.stats.distinct = seen_.size();
+    result_.stats.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    return std::move(result_);
+  }
+
+  // For export: stop at a given crash point and keep the fates.
+  void set_target(std::uint64_t event_index) { target_event_ = event_index; }
+
+ private:
+  bool budget_left() {
+    if (stopped_) return false;
+    if (o_.max_states && result_.stats.states >= o_.max_states) {
+      result_.stats.budget_exhausted = true;
+      return false;
+    }
+    if (o_.time_budget_ms && (result_.stats.states & 1023) == 0) {
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - start_).count();
+      if (static_cast<std::uint64_t>(ms) >= o_.time_budget_ms) {
+        result_.stats.budget_exhausted = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void on_event() {
+    ++events_;
+    if (stopped_ || !budget_left()) {
+      drain_logs();
+      return;
+    }
+    const MdArray& a = *a_;
+    if (a.status() != ArrayStatus::Running || !a.bitmap()) {
+      drain_logs();
+      participants_.clear();
+      return;
+    }
+    // Participants: members the running array counts in sync.
+    std::vector<std::uint32_t> parts;
+    for (std::uint32_t m = 0; m < a.member_count(); ++m) {
+      const Rdev& r = a.rdev(m);
+      if (r.in_array && !r.faulty && r.in_sync && a.disk(m).health() == DiskHealth::Healthy) {
+        parts.push_back(m);
+      }
+    }
+    if (parts.size() < 2) {
+      drain_logs();
+      participants_.clear();
+      return;
+    }
+    update_divergence(parts);
+    // Crash point signature: the non-durable writes of every participant.
+    std::uint64_t sig = 0x9e3779b97f4a7c15ull;
+    std::size_t count = 0;
+    for (std::uint32_t m : parts) {
+      for (const DiskWrite& w : a.disk(m).cached_view()) {
+        if (w.sectors && !w.is_read) sig = (sig ^ (w.id * 2 + m * 0x10001)) * 0x100000001b3ull, ++count;
+      }
+      for (const DiskWrite& w : a.disk(m).inflight()) {
+        if (w.sectors && !w.is_read) sig = (sig ^ (w.id * 2 + 1 + m * 0x10001)) * 0x100000001b3ull, ++count;
+      }
+    }
+    sig ^= diverged_generation_ * 0xff51afd7ed558ccdull;
+    if (sig == last_sig_ && count == last_count_) return;
+    last_sig_ = sig;
+    last_count_ = count;
+    explore_point(parts);
+  }
+
+  void drain_logs() {
+    for (auto& l : logs_) l.clear();
+  }
+
+  // Chunks whose durable data differs between participants, kept current from the disks' logs.
+  void update_divergence(const std::vector<std::uint32_t>& parts) {
+    const Geometry& g = a_->geometry();
+    if (parts != participants_ || diverged_.size() != g.chunks) {
+      participants_ = parts;
+      diverged_.assign(g.chunks, 0);
+      for (std::uint64_t c = 0; c < g.chunks; ++c) diverged_[c] = chunk_differs(c);
+      drain_logs();
+      ++diverged_generation_;
+      return;
+    }
+    bool changed = false;
+    for (auto& l : logs_) {
+      for (auto [first, n] : l) {
+        const std::uint64_t c0 = first >> g.chunkshift, c1 = (first + n - 1) >> g.chunkshift;
+        for (std::uint64_t c = c0; c <= c1 && c < g.chunks; ++c) {
+          const std::uint8_t d = chunk_differs(c);
+          changed = changed || d != diverged_[c];
+          diverged_[c] = d;
+        }
+      }
+      l.clear();
+    }
+    if (changed) ++diverged_generation_;
+  }
+
+  std::uint8_t chunk_differs(std::uint64_t c) const {
+    const Geometry& g = a_->geometry();
+    const std::uint64_t s = g.chunk_start_sector(c), n = g.chunk_sectors(c);
+    const auto& d0 = a_->disk(participants_[0]).data_durable();
+    for (std::size_t k = 1; k < participants_.size(); ++k) {
+      const auto& dk = a_->disk(participants_[k]).data_durable();
+      if (std::memcmp(d0.data() + s, dk.data() + s, n * 8) != 0) return 1;
+    }
+    return 0;
+  }
+
+  // --- one crash point ---------------------------------------------------------------------------
+  void explore_point(const std::vector<std::uint32_t>& parts) {
+    const MdArray& a = *a_;
+    const Geometry& g = a.geometry();
+    ++result_.stats.crash_points;
+    result_.stats.max_depth = std::max(result_.stats.max_depth, events_);
+    pend_.clear();
+    order_.assign(parts.size(), {});
+    const std::uint32_t per_block =
+        std::max<std::uint32_t>(1, a.disk(parts[0]).config().logical_block_size / 512);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const SimDisk& d = a.disk(parts[k]);
+      auto add = [&](const DiskWrite& w, bool inflight) {
+        if (!w.sectors || w.is_read) return;
+        Pending p;
+        p.w = &w;
+        p.sector = w.sector;
+        p.sectors = w.sectors;
+        p.meta = w.kind == DiskWriteKind::Meta;
+        p.member = static_cast<std::uint32_t>(k);
+        p.inflight = inflight;
+        const std::uint32_t blocks = (w.sectors + per_block - 1) / per_block;
+        p.radix = inflight ? (o_.torn && blocks > 1 ? 3 : 2) : (o_.cache_loss ? 2 : 1);
+        p.torn_sectors = std::min(w.sectors, ((blocks + 1) / 2) * per_block);
+        p.mix = request_mix(parts[k], w.id);
+        p.torn_mix = request_mix(parts[k], w.id ^ 0x5a5a5a5a5a5aull);
+        order_[k].push_back(static_cast<std::uint32_t>(pend_.size()));
+        pend_.push_back(p);
+      };
+      const std::size_t first_cached = pend_.size();
+      for (const DiskWrite& w : d.cached_view()) add(w, false);
+      const std::size_t first_inflight = pend_.size();
+      for (const DiskWrite& w : d.inflight()) add(w, true);
+      // A write with PREFLUSH that reached the disk implies the cache flush before it happened.
+      for (std::size_t i = first_inflight; i < pend_.size(); ++i) {
+        if (!pend_[i].w->preflush) continue;
+        for (std::size_t c = first_cached; c < first_inflight; ++c) {
+          if (pend_[c].w->completed_seq <= pend_[i].w->flush_upto && pend_[c].radix > 1) {
+            pend_[i].forces.push_back(static_cast<std::uint32_t>(c));
+          }
+        }
+      }
+    }
+    result_.stats.max_pending = std::max<std::uint64_t>(result_.stats.max_pending, pend_.size());
+    meta_order_.assign(parts.size(), {});
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      for (std::uint32_t idx : order_[k]) {
+        if (pend_[idx].meta) meta_order_[k].push_back(idx);
+      }
+    }
+    base_meta_.clear();
+    base_sum_ = 0;
+    for (std::uint32_t m : parts) {
+      base_meta_.push_back(a.disk(m).meta_durable().data());
+      base_sum_ += issued_sum(m, a.disk(m).next_request_id());
+    }
+    build_segments(parts, g);
+    // Chunks that differ outside every pending write: divergent whatever the fates.
+    always_.clear();
+    for (std::uint64_t c = 0; c < g.chunks; ++c) {
+      if (diverged_[c] && differs_outside_segments(parts, c)) always_.push_back(c);
+    }
+    base_flagged_.assign(parts.size() * 2, 0);
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const std::uint8_t* st = base_meta_[k] + g.state_byte_offset(0);
+      for (std::uint64_t c = 0; c < g.chunks; ++c) {
+        base_flagged_[k * 2] += resynced(st[c], LoadMode::Reload, o_.kernel);
+        base_flagged_[k * 2 + 1] += resynced(st[c], LoadMode::Stale, o_.kernel);
+      }
+    }
+    parts_ = parts;
+
+    std::uint64_t space = 1;
+    const std::size_t varying = static_cast<std::size_t>(
+        std::count_if(pend_.begin(), pend_.end(), [](const Pending& p) { return p.radix > 1; }));
+    bool exhaustive = o_.exhaustive && varying <= o_.max_pending;
+    if (exhaustive) {
+      for (const Pending& p : pend_) space *= p.radix;
+    } else {
+      ++result_.stats.sampled_points;
+    }
+    // A write with a single fate (a cached write when caches are not lost) is always kept.
+    auto first_fate = [&](std::size_t k) -> std::uint8_t { return pend_[k].radix == 1 ? kLanded : kLost; };
+    fates_.resize(pend_.size());
+    for (std::size_t k = 0; k < pend_.size(); ++k) fates_[k] = first_fate(k);
+    if (exhaustive) {
+      for (std::uint64_t i = 0; i < space && budget_left(); ++i) {
+        evaluate();
+        // next fate vector (mixed radix)
+        for (std::size_t k = 0; k < fates_.size(); ++k) {
+          if (pend_[k].radix == 1) continue;
+          if (++fates_[k] < pend_[k].radix) break;
+          fates_[k] = 0;
+        }
+      }
+    } else {
+      Prng p(o_.seed ^ (events_ * 0x9e3779b97f4a7c15ull));
+      for (std::uint32_t i = 0; i < o_.samples && budget_left(); ++i) {
+        for (std::size_t k = 0; k < fates_.size(); ++k) {
+          fates_[k] = pend_[k].radix == 1 ? kLanded : static_cast<std::uint8_t>(p.below(pend_[k].radix));
+        }
+        evaluate();
+      }
+    }
+  }
+
+  void build_segments(const std::vector<std::uint32_t>& parts, const Geometry& g) {
+    segs_.clear();
+    covers_.clear();
+    std::vector<std::uint64_t>& bounds = bounds_;
+    bounds.clear();
+    const std::uint64_t data_off = a_->disk(parts[0]).config().data_offset_sectors;
+    for (const Pending& p : pend_) {
+      if (p.meta) continue;
+      const std::uint64_t s = p.sector - data_off, e = s + p.sectors;
+      bounds.push_back(s);
+      bounds.push_back(e);
+      if (p.radix == 3) bounds.push_back(s + p.torn_sectors);
+      for (std::uint64_t c = (s >> g.chunkshift) + 1; (c << g.chunkshift) < e; ++c) {
+        bounds.push_back(c << g.chunkshift);
+      }
+    }
+    std::sort(bounds.begin(), bounds.end());
+    bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+    if (bounds.size() < 2) return;
+    // (segment, member) -> covers, in each member's application order.
+    using Tmp = TmpCover;
+    tmp_.clear();
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      for (std::uint32_t idx : order_[k]) {
+        const Pending& p = pend_[idx];
+        if (p.meta) continue;
+        const std::uint64_t s = p.sector - data_off, e = s + p.sectors;
+        std::size_t i = static_cast<std::size_t>(std::lower_bound(bounds.begin(), bounds.end(), s) - bounds.begin());
+        for (; i + 1 < bounds.size() && bounds[i + 1] <= e; ++i) {
+          Cover c;
+          c.pending = idx;
+          c.in_torn_prefix = bounds[i + 1] <= s + p.torn_sectors;
+          const std::uint64_t len = bounds[i + 1] - bounds[i];
+          c.hash = p.w->stamps.empty() ? uniform_hash(p.w->stamp, len)
+                                       : slice_hash(p.w->stamps.data() + (bounds[i] - s), len);
+          tmp_.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k), c});
+        }
+      }
+    }
+    std::stable_sort(tmp_.begin(), tmp_.end(), [](const Tmp& x, const Tmp& y) {
+      return x.seg != y.seg ? x.seg < y.seg : x.member < y.member;
+    });
+    const std::size_t n = parts.size();
+    for (std::size_t t = 0; t < tmp_.size();) {
+      Segment sg;
+      const std::uint32_t seg = tmp_[t].seg;
+      sg.first = bounds[seg];
+      sg.end = bounds[seg + 1];
+      sg.chunk = sg.first >> g.chunkshift;
+      sg.cover_begin.assign(n + 1, 0);
+      std::size_t k = 0;
+      sg.cover_begin[0] = static_cast<std::uint32_t>(covers_.size());
+      for (; t < tmp_.size() && tmp_[t].seg == seg; ++t) {
+        while (k < tmp_[t].member) sg.cover_begin[++k] = static_cast<std::uint32_t>(covers_.size());
+        covers_.push_back(tmp_[t].c);
+      }
+      while (k < n) sg.cover_begin[++k] = static_cast<std::uint32_t>(covers_.size());
+      for (std::uint32_t m : parts) {
+        sg.base_hash.push_back(
+            slice_hash(a_->disk(m).data_durable().data() + sg.first, sg.end - sg.first));
+      }
+      segs_.push_back(std::move(sg));
+    }
+  }
+
+  bool differs_outside_segments(const std::vector<std::uint32_t>& parts, std::uint64_t c) const {
+    const Geometry& g = a_->geometry();
+    const std::uint64_t s = g.chunk_start_sector(c), e = s + g.chunk_sectors(c);
+    const auto& d0 = a_->disk(parts[0]).data_durable();
+    for (std::uint64_t i = s; i < e; ++i) {
+      bool in_seg = false;
+      for (const Segment& sg : segs_) in_seg = in_seg || (i >= sg.first && i < sg.end);
+      if (in_seg) continue;
+      for (std::size_t k = 1; k < parts.size(); ++k) {
+        if (a_->disk(parts[k]).data_durable()[i] != d0[i]) return true;
+      }
+    }
+    return false;
+  }
+
+  // Bytes [off, off+len) of participant k's metadata after the crash described by fates_.
+  const std::uint8_t* meta_at(std::size_t k, std::uint64_t off, std::uint64_t len) const {
+    const auto& ord = meta_order_[k];
+    for (auto it = ord.rbegin(); it != ord.rend(); ++it) {
+      const Pending& p = pend_[*it];
+      const std::uint32_t n = p.covered(fates_[*it]);
+      const std::uint64_t s = p.sector * 512;
+      if (n && off >= s && off + len <= s + std::uint64_t{n} * 512) return p.w->bytes.data() + (off - s);
+    }
+    return base_meta_[k] + off;
+  }
+
+  // The state's identity is the set of requests whose bytes are on the disks: every request
+  // issued so far (a prefix sum over request ids), less those lost or wholly overwritten by a
+  // later one that landed, with torn ones counted as their own kind. An additive hash of that set
+  // lets a crash state at one point match the same content reached at another.
+  std::uint64_t request_mix(std::uint32_t member, std::uint64_t id) const {
+    std::uint64_t z = id * 0x9e3779b97f4a7c15ull + member * 0xbf58476d1ce4e5b9ull + 1;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t issued_sum(std::uint32_t member, std::uint64_t next_id) {
+    auto& sums = prefix_[member];
+    while (sums.size() <= next_id) {
+      sums.push_back((sums.empty() ? 0 : sums.back()) + (sums.empty() ? 0 : request_mix(member, sums.size() - 1)));
+    }
+    return sums[next_id];
+  }
+
+  std::uint64_t canonical_hash() const {
+    std::uint64_t h = base_sum_;
+    for (std::size_t k = 0; k < order_.size(); ++k) {
+      const auto& ord = order_[k];
+      const bool check_hidden = ord.size() <= 32;
+      for (std::size_t i = 0; i < ord.size(); ++i) {
+        const Pending& p = pend_[ord[i]];
+        const std::uint8_t f = fates_[ord[i]];
+        if (f == kLost) {
+          h -= p.mix;
+          continue;
+        }
+        bool hidden = false;  // wholly overwritten by a later write that landed whole
+        if (check_hidden) {
+          const std::uint64_t s = p.sector, e = s + p.covered(f);
+          for (std::size_t j = i + 1; j < ord.size() && !hidden; ++j) {
+            const Pending& q = pend_[ord[j]];
+            const std::uint32_t n = q.covered(fates_[ord[j]]);
+            hidden = n && q.meta == p.meta && q.sector <= s && q.sector + n >= e;
+          }
+        }
+        if (hidden) {
+          h -= p.mix;
+        } else if (f == kTorn) {
+          h += p.torn_mix - p.mix;
+        }
+      }
+    }
+    return h;
+  }
+
+  void evaluate() {
+    // States no disk can produce: a PREFLUSH write landed but a write cached before it was lost.
+    for (std::size_t i = 0; i < pend_.size(); ++i) {
+      if (fates_[i] == kLost) continue;
+      for (std::uint32_t c : pend_[i].forces) {
+        if (fates_[c] == kLost) return;
+      }
+    }
+    ++result_.stats.states;
+    if (seen_.size() < 50'000'000) {
+      // Different crash points can reach equal disk states; count each distinct one once, but
+      // check every generated state (the check is cheaper than a lookup table of disk images).
+      seen_.insert(canonical_hash());
+    }
+    const Geometry& g = a_->geometry();
+    const std::size_t n = parts_.size();
+    // Events after the crash decide who is fresh.
+    std::uint64_t max_events = 0;
+    ev_.assign(n, 0);
+    for (std::size_t k = 0; k < n; ++k) {
+      ev_[k] = load_le64(meta_at(k, kMdSbOffset + mdsb::kEvents, 8));
+      max_events = std::max(max_events, ev_[k]);
+    }
+    std::size_t src = n;
+    for (std::size_t k = 0; k < n; ++k) {
+      if (ev_[k] == max_events && src == n) src = k;
+    }
+    // The bitmap superblock of the source decides the load.
+    const std::uint8_t* bsb = meta_at(src, g.bitmap_offset_bytes, kBitmapSbBytes);
+    LoadMode mode = LoadMode::Reload;
+    const std::uint32_t magic = load_le32(bsb + bmsb::kMagic), version = load_le32(bsb + bmsb::kVersion);
+    const std::uint32_t state = load_le32(bsb + bmsb::kState);
+    const std::uint32_t first_use_bit = o_.kernel == KernelVersion::Upstream ? kBitmapFirstUse : kRfcFirstUseBit;
+    if (magic != kBitmapMagic || version != kBitmapMajorLockless) {
+      mode = LoadMode::Refused;
+    } else if (state & (1u << first_use_bit)) {
+      mode = LoadMode::FirstUse;
+    } else if (load_le64(bsb + bmsb::kEvents) < max_events) {
+      mode = LoadMode::Stale;
+    }
+    if (mode == LoadMode::Refused) {
+      ++result_.stats.refused_states;
+      return;
+    }
+    // Divergent chunks among the fresh members.
+    div_.clear();
+    for (std::uint64_t c : always_) div_.push_back(c);
+    for (const Segment& sg : segs_) {
+      if (!div_.empty() && div_.back() == sg.chunk) continue;
+      bool have = false, differ = false;
+      std::uint64_t ref = 0;
+      for (std::size_t k = 0; k < n && !differ; ++k) {
+        if (ev_[k] != max_events) continue;
+        // The last cover that reached the disk decides; none: the durable bytes.
+        std::uint64_t v = sg.base_hash[k];
+        for (std::uint32_t i = sg.cover_begin[k + 1]; i-- > sg.cover_begin[k];) {
+          const Cover& c = covers_[i];
+          const std::uint8_t f = fates_[c.pending];
+          if (f == kLanded || (f == kTorn && c.in_torn_prefix)) {
+            v = c.hash;
+            break;
+          }
+        }
+        if (!have) {
+          ref = v;
+          have = true;
+        } else if (v != ref) {
+          differ = true;
+        }
+      }
+      if (differ) div_.push_back(sg.chunk);
+    }
+    std::sort(div_.begin(), div_.end());
+    div_.erase(std::unique(div_.begin(), div_.end()), div_.end());
+    std::uint64_t flagged_div = 0;
+    for (std::uint64_t c : div_) {
+      const std::uint8_t byte = *meta_at(src, g.state_byte_offset(c), 1);
+      if (resynced(byte, mode, o_.kernel)) {
+        ++flagged_div;
+        continue;
+      }
+      ++result_.stats.safety_violations;
+      ++result_.stats.resync_violations;
+      record_violation(src, c, mode);
+      if (o_.stop_at_first) stopped_ = true;
+      return;
+    }
+    // Efficiency: flagged chunks whose mirrors agree.
+    if (mode != LoadMode::FirstUse) {
+      const std::uint64_t flagged = flagged_total(src, mode);
+      const std::uint64_t extra = flagged > flagged_div ? flagged - flagged_div : 0;
+      result_.stats.unnecessary_chunks += extra;
+      result_.stats.unnecessary_bytes += extra * g.chunk_bytes();
+    }
+  }
+
+  // Flagged chunks in the source's loaded bitmap: the base count, corrected for landed state blocks.
+  std::uint64_t flagged_total(std::size_t src, LoadMode mode) {
+    const Geometry& g = a_->geometry();
+    std::int64_t total = static_cast<std::int64_t>(base_flagged_[src * 2 + (mode == LoadMode::Stale)]);
+    const std::uint64_t area0 = g.state_byte_offset(0), area1 = area0 + g.chunks;
+    seen_sectors_.clear();
+    const auto& ord = meta_order_[src];
+    for (auto it = ord.rbegin(); it != ord.rend(); ++it) {
+      const Pending& p = pend_[*it];
+      const std::uint32_t nsec = p.covered(fates_[*it]);
+      for (std::uint32_t s = 0; s < nsec; ++s) {
+        const std::uint64_t sec = p.sector + s;
+        const std::uint64_t lo = std::max(sec * 512, area0), hi = std::min(sec * 512 + 512, area1);
+        if (lo >= hi) continue;
+        if (std::find(seen_sectors_.begin(), seen_sectors_.end(), sec) != seen_sectors_.end()) continue;
+        seen_sectors_.push_back(sec);
+        const std::uint8_t* nb = p.w->bytes.data() + (lo - p.w->sector * 512);
+        const std::uint8_t* ob = base_meta_[src] + lo;
+        for (std::uint64_t i = 0; i < hi - lo; ++i) {
+          total += resynced(nb[i], mode, o_.kernel) - resynced(ob[i], mode, o_.kernel);
+        }
+      }
+    }
+    return static_cast<std::uint64_t>(std::max<std::int64_t>(0, total));
+  }
+
+  void record_violation(std::size_t src, std::uint64_t chunk, LoadMode mode) {
+    if (result_.violations.size() >= 4) return;
+    const Geometry& g = a_->geometry();
+    Violation v;
+    v.invariant = "safety";
+    v.event_index = events_;
+    v.at = a_->now();
+    v.chunk = chunk;
+    v.source = parts_[src];
+    for (std::size_t k = 0; k < parts_.size(); ++k) {
+      v.on_disk_states.push_back(*meta_at(k, g.state_byte_offset(chunk), 1));
+    }
+    v.model_state = a_->bitmap()->state(chunk);
+    for (std::size_t i = 0; i < pend_.size(); ++i) {
+      const Pending& p = pend_[i];
+      WriteFate f;
+      f.member = parts_[p.member];
+      f.write_id = p.w->id;
+      f.tag = p.w->tag;
+      f.sector = p.w->sector;
+      f.sectors = p.w->sectors;
+      f.inflight = p.inflight;
+      f.fate = fates_[i] == kLost ? "lost" : fates_[i] == kTorn ? "torn" : p.inflight ? "landed" : "kept";
+      v.fates.push_back(std::move(f));
+    }
+    const char* how = mode == LoadMode::Stale ? "stale" : mode == LoadMode::FirstUse ? "first use" : "reload";
+    v.detail = str_cat("chunk ", chunk, " differs between the fresh mirrors after the crash, but ",
+                       a_->disk(v.source).name(), "'s bitmap (", how, ") holds state ",
+                       static_cast<int>(v.on_disk_states[src]), ", which assembly does not resync");
+    result_.violations.push_back(std::move(v));
+  }
+
+  const Trace& trace_;
+  ExploreOptions o_;
+  MdArray* a_ = nullptr;
+  ExploreResult result_;
+  std::chrono::steady_clock::time_point start_;
+  std::uint64_t events_ = 0;
+  bool stopped_ = false;
+  std::uint64_t target_event_ = ~std::uint64_t{0};
+  std::uint64_t last_sig_ = 0, last_count_ = ~std::size_t{0};
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> logs_;
+  std::vector<std::uint32_t> participants_, parts_;
+  std::vector<std::uint8_t> diverged_;
+  std::uint64_t diverged_generation_ = 0;
+  std::vector<Pending> pend_;
+  std::vector<std::vector<std::uint32_t>> order_;
+  std::vector<std::vector<std::uint32_t>> meta_order_;  // the metadata writes of order_
+  std::vector<const std::uint8_t*> base_meta_;
+  std::vector<Segment> segs_;
+  std::vector<Cover> covers_;
+  std::vector<std::uint64_t> bounds_;
+  struct TmpCover {
+    std::uint32_t seg, member;
+    Cover c;
+  };
+  std::vector<TmpCover> tmp_;
+  std::vector<std::uint64_t> always_, div_, ev_, seen_sectors_;
+  std::vector<std::uint64_t> base_flagged_;
+  std::vector<std::uint8_t> fates_;
+  std::unordered_set<std::uint64_t> seen_;
+  std::uint64_t base_sum_ = 0;
+  std::vector<std::vector<std::uint64_t>> prefix_ = std::vector<std::vector<std::uint64_t>>(8);
+};
+
+bool has_violation(const Trace& t, const ExploreOptions& o) {
+  ExploreOptions q = o;
+  q.stop_at_first = true;
+  ExploreResult r = explore(t, q);
+  return r.run_error.empty() && !r.violations.empty();
+}
+
+}  // namespace
+
+ExploreResult explore(const Trace& trace, const ExploreOptions& options) {
+  Explorer e(trace, options);
+  return e.run();
+}
+
+Trace shrink(const Trace& trace, const ExploreOptions& options) {
+  Trace best = trace;
+  if (!has_violation(best, options)) return best;
+  // Operations, one at a time, to a fixpoint (the first op, create, stays).
+  bool progress = true;
+  while (progress) {
+    progress = false;
+    for (std::size_t i = best.ops.size(); i-- > 1;) {
+      Trace t = best;
+      t.ops.erase(t.ops.begin() + static_cast<std::ptrdiff_t>(i));
+      if (has_violation(t, options)) {
+        best = std::move(t);
+        progress = true;
+      }
+    }
+  }
+  // Fewer members, then smaller members.
+  while (best.array.members > 2) {
+    Trace t = best;
+    --t.array.members;
+    std::erase_if(t.ops, [&](const TraceOp& op) {
+      return (op.kind == OpKind::Fail || op.kind == OpKind::Remove || op.kind == OpKind::Readd ||
+              op.kind == OpKind::IoError) && op.member >= t.array.members;
+    });
+    if (!has_violation(t, options)) break;
+    best = std::move(t);
+  }
+  for (std::uint64_t size : {16ull << 20, 32ull << 20, 64ull << 20}) {
+    if (size >= best.array.disk.size_bytes) break;
+    Trace t = best;
+    t.array.disk.size_bytes = size;
+    bool fits = true;
+    for (const TraceOp& op : t.ops) {
+      fits = fits && op.offset_bytes + op.length_bytes + (1u << 20) < size;
+    }
+    if (fits && has_violation(t, options)) {
+      best = std::move(t);
+      break;
+    }
+  }
+  best.description = "shrunk from " + (trace.name.empty() ? std::string("a workload") : trace.name) +
+                     ": " + best.description;
+  return best;
+}
+
+Status export_violation(const Trace& trace, const ExploreOptions& options, const Violation& v,
+                        const std::string& dir) {
+  // Re-run to the crash point, copy the disks there, apply the violation's fates, export.
+  Trace t = trace;
+  t.array.fault_data_before_bitmap = options.planted_fault;
+  RunOptions ro;
+  ro.seed = options.seed;
+  ro.kernel = options.kernel;
+  ro.timeline = false;
+  TraceRunner runner(t, ro);
+  MdArray& a = runner.array();
+  std::uint64_t events = 0;
+  std::vector<SimDisk> copies;
+  a.set_event_observer([&](const Event&) {
+    if (++events == v.event_index && copies.empty()) {
+      for (std::uint32_t m = 0; m < a.member_count(); ++m) copies.push_back(a.disk(m));
+    }
+  });
+  runner.run();
+  a.set_event_observer(nullptr);
+  if (copies.empty()) {
+    return Status(Code::NotFound, str_cat("the run has no event ", v.event_index,
+                                          " (did the trace or options change?)"));
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status(Code::IoError, str_cat(dir, ": cannot create: ", ec.message()));
+  for (std::uint32_t m = 0; m < copies.size(); ++m) {
+    CrashPolicy policy;
+    auto fate_of = [&, m](const DiskWrite& w) -> std::string {
+      for (const WriteFate& f : v.fates) {
+        if (f.member == m && f.write_id == w.id) return f.fate;
+      }
+      return "lost";
+    };
+    policy.inflight = [fate_of](const DiskWrite& w) {
+      const std::string f = fate_of(w);
+      return f == "landed" ? InflightFate::Landed : f == "torn" ? InflightFate::Torn : InflightFate::Lost;
+    };
+    policy.cached = [fate_of](const DiskWrite& w) {
+      return fate_of(w) == "kept" ? CachedFate::Kept : CachedFate::Lost;
+    };
+    const std::uint32_t per = std::max<std::uint32_t>(1, copies[m].config().logical_block_size / 512);
+    policy.torn_sector_lands = [per](const DiskWrite& w, std::uint32_t block) {
+      const std::uint32_t blocks = (w.sectors + per - 1) / per;
+      return block < (blocks + 1) / 2;
+    };
+    copies[m].set_durable_log(nullptr);
+    copies[m].crash(policy);
+    LLB_RETURN_IF_ERROR(export_disk(copies[m], dir + "/" + copies[m].name() + ".img", DiskView::Durable));
+  }
+  return Status();
+}
+
+std::string format_stats(const ExploreStats& s) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf,
+                "crash points %llu, states generated %llu, distinct %llu, max depth %llu events, "
+                "max non-durable writes %llu (%llu points sampled)\n"
+                "violations: safety %llu, resync %llu; refused assemblies %llu\n"
+                "efficiency: %llu chunks (%llu bytes) resynced without need, summed over states\n"
+                "%.3f s, %.0f states/s%s\n",
+                static_cast<unsigned long long>(s.crash_points),
+                static_cast<unsigned long long>(s.states),
+                static_cast<unsigned long long>(s.distinct),
+                static_cast<unsigned long long>(s.max_depth),
+                static_cast<unsigned long long>(s.max_pending),
+                static_cast<unsigned long long>(s.sampled_points),
+                static_cast<unsigned long long>(s.safety_violations),
+                static_cast<unsigned long long>(s.resync_violations),
+                static_cast<unsigned long long>(s.refused_states),
+                static_cast<unsigned long long>(s.unnecessary_chunks),
+                static_cast<unsigned long long>(s.unnecessary_bytes), s.seconds,
+                s.seconds > 0 ? static_cast<double>(s.states) / s.seconds : 0.0,
+                s.budget_exhausted ? " (budget exhausted)" : "");
+  return buf;
+}
+
+std::string format_violation(const Violation& v, KernelVersion kernel) {
+  std::string out = str_cat("VIOLATION (", v.invariant, ") at event ", v.event_index, ", t=",
+                            static_cast<double>(v.at) / kTicksPerSecond, " s: ", v.detail, "\n");
+  auto name = [&](std::uint8_t b) -> std::string {
+    if (b >= state_count(kernel)) return hex(b, 2);
+    return std::string(state_name(static_cast<State>(b)));
+  };
+  out += str_cat("  chunk ", v.chunk, ": model (in memory) ", name(v.model_state), "; on disk after the crash:");
+  for (std::size_t k = 0; k < v.on_disk_states.size(); ++k) {
+    out += str_cat(" member ", k, " ", name(v.on_disk_states[k]));
+  }
+  out += "\n  writes not durable at the crash:\n";
+  for (const WriteFate& f : v.fates) {
+    out += str_cat("    vd", static_cast<char>('a' + f.member), " #", f.write_id, " ", f.tag,
+                   " sectors ", f.sector, "+", f.sectors, f.inflight ? " (in flight)" : " (cached)",
+                   ": ", f.fate, "\n");
+  }
+  return out;
+}
+
+}  // namespace llb::sim

@@ -1,0 +1,233 @@
+// `llbitmap-sim explore`: the crash explorer on a trace, a seeded random workload, or an
+// imported fio iolog / blkparse log.
+
+#include <fstream>
+#include <iostream>
+
+#include "libformat/json.h"
+#include "sim/explore.h"
+#include "sim/import.h"
+#include "sim/random_workload.h"
+#include "sim/runner.h"
+#include "tools/cli_common.h"
+
+namespace po = boost::program_options;
+using namespace llb;
+using namespace llb::sim;
+
+namespace {
+
+constexpr int kOk = 0, kViolation = 1, kBadInput = 2, kUsage = 8;
+
+Json stats_json(const ExploreStats& s) {
+  return {{"crash_points", s.crash_points},     {"states", s.states},
+          {"distinct", s.distinct},             {"max_depth", s.max_depth},
+          {"max_pending", s.max_pending},       {"sampled_points", s.sampled_points},
+          {"safety_violations", s.safety_violations},
+          {"resync_violations", s.resync_violations},
+          {"refused_states", s.refused_states}, {"unnecessary_chunks", s.unnecessary_chunks},
+          {"unnecessary_bytes", s.unnecessary_bytes}, {"seconds", s.seconds},
+          {"states_per_second", s.seconds > 0 ? static_cast<double>(s.states) / s.seconds : 0.0},
+          {"budget_exhausted", s.budget_exhausted}};
+}
+
+Json violation_json(const Violation& v) {
+  Json fates = Json::array();
+  for (const WriteFate& f : v.fates) {
+    fates.push_back({{"member", f.member}, {"write", f.write_id}, {"tag", f.tag},
+                     {"sector", f.sector}, {"sectors", f.sectors}, {"inflight", f.inflight},
+                     {"fate", f.fate}});
+  }
+  return {{"invariant", v.invariant}, {"event_index", v.event_index}, {"at_us", v.at},
+          {"chunk", v.chunk}, {"source", v.source}, {"on_disk_states", v.on_disk_states},
+          {"model_state", v.model_state}, {"detail", v.detail}, {"writes", fates}};
+}
+
+}  // namespace
+
+int explore_main(int argc, char** argv) {
+  po::options_description visible(
+      "Usage: llbitmap-sim explore TRACE [options]\n"
+      "       llbitmap-sim explore --seed N [options]\n"
+      "       llbitmap-sim explore --import FILE [options]   (fio iolog v2/v3 or blkparse text)\n"
+      "Runs the workload and, at every crash point, enumerates what a power loss could leave on\n"
+      "the members (cached writes kept or lost, in-flight writes landed, lost or torn, every\n"
+      "member on its own), assembles each state as the kernel would and checks that every chunk\n"
+      "whose mirrors differ is resynced. Exit status: 0 no violation, 1 violation found,\n"
+      "2 bad input or the workload failed, 8 usage.\n\nOptions");
+  visible.add_options()
+      ("help,h", "show this help")
+      ("seed", po::value<std::uint64_t>(), "seed (latencies, sampling; with no TRACE: the random workload)")
+      ("kernel", po::value<std::string>()->default_value("upstream"), "upstream or rfc")
+      ("import", po::value<std::string>(), "replay a fio iolog (v2/v3) or blkparse text output")
+      ("members", po::value<std::uint32_t>()->default_value(2), "members for --seed/--import workloads")
+      ("member-size", po::value<std::string>()->default_value("128M"), "member size for --seed/--import")
+      ("ops", po::value<std::uint32_t>()->default_value(40), "operations of a --seed workload (or the first N imported)")
+      ("random", "seeded random sampling of each crash point instead of exhaustive enumeration")
+      ("max-pending", po::value<std::uint32_t>()->default_value(12), "exhaustive up to this many non-durable writes at a crash point")
+      ("samples", po::value<std::uint32_t>()->default_value(64), "states sampled per crash point (random mode, or beyond --max-pending)")
+      ("no-torn", "in-flight writes land whole or not at all")
+      ("no-cache-loss", "completed writes survive in the volatile cache (with --no-torn: the ordered-writes fault model)")
+      ("max-states", po::value<std::uint64_t>()->default_value(0), "stop after this many states (0: none)")
+      ("budget-ms", po::value<std::uint64_t>()->default_value(0), "stop after this much wall time (0: none)")
+      ("stop-at-first", "stop at the first violation")
+      ("shrink", "reduce a violation to a minimal trace and print it")
+      ("save-trace", po::value<std::string>(), "write the (shrunk) trace explored")
+      ("export-violation", po::value<std::string>(), "write the members of the first violation's crash state here")
+      ("plant-fault", "explore the model variant that issues data before its bitmap block (a test of the explorer)")
+      ("json", "print the statistics and violations as JSON");
+  po::options_description hidden;
+  hidden.add_options()("command", po::value<std::string>())("trace", po::value<std::string>());
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description pos;
+  pos.add("command", 1).add("trace", 1);
+  po::variables_map vm;
+  if (!cli::parse(argc, argv, visible, all, pos, vm, "llbitmap-sim explore")) return kUsage;
+  if (vm.count("help")) {
+    std::cout << visible;
+    return kOk;
+  }
+  ExploreOptions o;
+  const std::string ks = vm["kernel"].as<std::string>();
+  if (ks != "upstream" && ks != "rfc") {
+    std::cerr << "llbitmap-sim: --kernel is '" << ks << "', expected upstream or rfc\n";
+    return kUsage;
+  }
+  o.kernel = ks == "rfc" ? KernelVersion::Rfc : KernelVersion::Upstream;
+  const auto size = parse_size(vm["member-size"].as<std::string>());
+  if (!size) {
+    std::cerr << "llbitmap-sim: --member-size '" << vm["member-size"].as<std::string>() << "' is not a size\n";
+    return kUsage;
+  }
+  Trace trace;
+  std::string what;
+  if (vm.count("trace")) {
+    auto t = load_trace(vm["trace"].as<std::string>());
+    if (!t.ok()) {
+      std::cerr << "llbitmap-sim: " << t.status().to_string() << "\n";
+      return kBadInput;
+    }
+    trace = *t;
+    o.seed = trace.seed.value_or(1);
+    if (trace.kernel && vm["kernel"].defaulted()) o.kernel = *trace.kernel;
+    what = vm["trace"].as<std::string>();
+  } else if (vm.count("import")) {
+    ImportOptions io;
+    io.members = vm["members"].as<std::uint32_t>();
+    io.member_size_bytes = *size;
+    io.max_ops = vm["ops"].defaulted() ? 0 : vm["ops"].as<std::uint32_t>();
+    auto t = import_workload_file(vm["import"].as<std::string>(), io);
+    if (!t.ok()) {
+      std::cerr << "llbitmap-sim: " << t.status().to_string() << "\n";
+      return kBadInput;
+    }
+    trace = *t;
+    what = "--import " + vm["import"].as<std::string>();
+  } else if (vm.count("seed")) {
+    WorkloadOptions w;
+    w.members = vm["members"].as<std::uint32_t>();
+    w.member_size_bytes = *size;
+    w.ops = vm["ops"].as<std::uint32_t>();
+    trace = random_workload(vm["seed"].as<std::uint64_t>(), w);
+    what = str_cat("--seed ", vm["seed"].as<std::uint64_t>(), " --members ", w.members,
+                   " --member-size ", vm["member-size"].as<std::string>(), " --ops ", w.ops);
+  } else {
+    std::cerr << "llbitmap-sim explore: give a TRACE, --seed N or --import FILE\n" << visible;
+    return kUsage;
+  }
+  if (vm.count("seed")) o.seed = vm["seed"].as<std::uint64_t>();
+  o.exhaustive = !vm.count("random");
+  o.max_pending = vm["max-pending"].as<std::uint32_t>();
+  o.samples = vm["samples"].as<std::uint32_t>();
+  o.torn = !vm.count("no-torn");
+  o.cache_loss = !vm.count("no-cache-loss");
+  o.max_states = vm["max-states"].as<std::uint64_t>();
+  o.time_budget_ms = vm["budget-ms"].as<std::uint64_t>();
+  o.stop_at_first = vm.count("stop-at-first") > 0;
+  o.planted_fault = vm.count("plant-fault") > 0;
+  const bool json = vm.count("json") > 0;
+  if (!json) {
+    std::cout << "llbitmap-sim explore: " << (trace.name.empty() ? what : trace.name) << ", seed "
+              << o.seed << ", kernel " << kernel_version_name(o.kernel) << ", "
+              << (o.exhaustive ? "exhaustive" : "random") << ", max-pending " << o.max_pending
+              << (o.torn ? ", torn writes" : "") << (o.cache_loss ? ", cache loss" : "")
+              << (o.planted_fault ? ", PLANTED FAULT" : "") << "\n";
+  }
+  ExploreResult r = explore(trace, o);
+  if (!r.run_error.empty()) {
+    std::cerr << "llbitmap-sim explore: the workload failed: " << r.run_error << "\n";
+    return kBadInput;
+  }
+  Trace shrunk = trace;
+  ExploreResult rs;
+  const bool violated = !r.violations.empty();
+  if (violated && vm.count("shrink")) {
+    shrunk = shrink(trace, o);
+    ExploreOptions q = o;
+    q.stop_at_first = true;
+    rs = explore(shrunk, q);
+  }
+  const ExploreResult& shown = vm.count("shrink") && violated ? rs : r;
+  const Trace& shown_trace = vm.count("shrink") && violated ? shrunk : trace;
+  if (vm.count("save-trace")) std::ofstream(vm["save-trace"].as<std::string>()) << trace_to_json(shown_trace);
+  std::string exported;
+  if (violated && vm.count("export-violation")) {
+    Status st = export_violation(shown_trace, o, shown.violations.front(),
+                                 vm["export-violation"].as<std::string>());
+    exported = st.ok() ? vm["export-violation"].as<std::string>() : "failed: " + st.message();
+  }
+  const std::string repro =
+      str_cat("llbitmap-sim explore ",
+              vm.count("save-trace") ? vm["save-trace"].as<std::string>() : what, " --seed ", o.seed,
+              " --kernel ", kernel_version_name(o.kernel), o.planted_fault ? " --plant-fault" : "",
+              " --stop-at-first");
+  if (json) {
+    Json j = {{"schema", "llbitmap-sim-explore"}, {"schema_version", 1},
+              {"kernel", kernel_version_name(o.kernel)}, {"seed", o.seed},
+              {"stats", stats_json(r.stats)}};
+    Json vs = Json::array();
+    for (const auto& v : r.violations) vs.push_back(violation_json(v));
+    j["violations"] = vs;
+    if (vm.count("shrink") && violated) {
+      j["shrunk"] = {{"ops", shrunk.ops.size()}, {"members", shrunk.array.members},
+                     {"trace", Json::parse(trace_to_json(shrunk))},
+                     {"violation", shown.violations.empty() ? Json() : violation_json(shown.violations.front())}};
+    }
+    if (!exported.empty()) j["exported"] = exported;
+    j["reproduce"] = repro;
+    std::cout << j.dump(2) << "\n";
+  } else {
+    std::cout << format_stats(r.stats);
+    if (violated) {
+      if (vm.count("shrink")) {
+        std::cout << "shrunk to " << shrunk.ops.size() << " operations on " << shrunk.array.members
+                  << " members of " << shrunk.array.disk.size_bytes << " bytes:\n"
+                  << trace_to_json(shrunk) << "\n";
+        if (!shown.violations.empty()) {
+          // The timeline of the shrunk trace up to the crash point.
+          RunOptions ro;
+          ro.seed = o.seed;
+          ro.kernel = o.kernel;
+          Trace t = shrunk;
+          t.array.fault_data_before_bitmap = o.planted_fault;
+          TraceRunner runner(t, ro);
+          runner.run();
+          const Tick at = shown.violations.front().at;
+          std::vector<TimelineEntry> upto;
+          for (const auto& e : runner.array().timeline()) {
+            if (e.at <= at) upto.push_back(e);
+          }
+          std::cout << "timeline to the crash point:\n" << format_timeline(upto)
+                    << str_cat("  -- power loss at ", static_cast<double>(at) / kTicksPerSecond, " s\n");
+        }
+      }
+      for (const auto& v : shown.violations) std::cout << format_violation(v, o.kernel);
+      if (!exported.empty()) std::cout << "exported the crash state's members: " << exported << "\n";
+      std::cout << "reproduce: " << repro << "\n";
+    } else {
+      std::cout << "no violation\n";
+    }
+  }
+  return violated ? kViolation : kOk;
+}
