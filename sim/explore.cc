@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <unordered_set>
 
 #include "libformat/bitmap_superblock.h"
 #include "libformat/endian.h"
@@ -60,8 +59,26 @@ std::uint64_t slice_hash(const std::uint64_t* p, std::uint64_t n) {
   return h;
 }
 
+// Distinct states are counted from the hashes of all states: appending is cheap and cache
+// friendly; sorting once at the end does the rest.
+class HashCounter {
+ public:
+  void insert(std::uint64_t h) {
+    if (hashes_.size() < kLimit) hashes_.push_back(h);
+  }
+  std::size_t distinct() {
+    std::sort(hashes_.begin(), hashes_.end());
+    return static_cast<std::size_t>(std::unique(hashes_.begin(), hashes_.end()) - hashes_.begin());
+  }
+
+ private:
+  static constexpr std::size_t kLimit = 64u << 20;  // 512 MiB of hashes at most
+  std::vector<std::uint64_t> hashes_;
+};
+
 struct Pending {
   const DiskWrite* w = nullptr;
+  std::vector<std::uint32_t> hiders;  // later writes of the member that can cover it whole
   std::vector<std::uint32_t> forces;  // PREFLUSH: cached writes that are durable if this lands
   // Copies of the write's fields the inner loops read, to keep them in one cache line.
   std::uint64_t sector = 0;
@@ -89,6 +106,7 @@ struct Segment {
   std::vector<std::uint64_t> base_hash;          // per participating member
   // Covers of member k, in application order: covers_[cover_begin[k] .. cover_begin[k + 1]).
   std::vector<std::uint32_t> cover_begin;
+  bool always = false;  // its chunk differs outside the pending writes: divergent anyway
 };
 
 class Explorer {
@@ -97,7 +115,6 @@ class Explorer {
 
   ExploreResult run() {
     start_ = std::chrono::steady_clock::now();
-    seen_.reserve(1 << 16);
     Trace t = trace_;
     t.array.fault_data_before_bitmap = o_.planted_fault;
     RunOptions ro;
@@ -113,7 +130,7 @@ class Explorer {
     for (std::uint32_t m = 0; m < a_->member_count(); ++m) a_->disk(m).set_durable_log(nullptr);
     a_->set_event_observer(nullptr);
     if (!rr.ok && !stopped_) result_.run_error = rr.error;
-    result_.stats.distinct = seen_.size();
+    result_.stats.distinct = seen_.distinct();
     result_.stats.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     return std::move(result_);
@@ -269,6 +286,22 @@ class Explorer {
       }
     }
     result_.stats.max_pending = std::max<std::uint64_t>(result_.stats.max_pending, pend_.size());
+    forcing_.clear();
+    for (std::size_t i = 0; i < pend_.size(); ++i) {
+      if (!pend_[i].forces.empty()) forcing_.push_back(static_cast<std::uint32_t>(i));
+    }
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+      const auto& ord = order_[k];
+      for (std::size_t i = 0; i < ord.size(); ++i) {
+        Pending& p = pend_[ord[i]];
+        for (std::size_t j = i + 1; j < ord.size(); ++j) {
+          const Pending& q = pend_[ord[j]];
+          if (q.meta == p.meta && q.sector <= p.sector && q.sector + q.sectors > p.sector) {
+            p.hiders.push_back(ord[j]);
+          }
+        }
+      }
+    }
     meta_order_.assign(parts.size(), {});
     for (std::size_t k = 0; k < parts.size(); ++k) {
       for (std::uint32_t idx : order_[k]) {
@@ -286,6 +319,9 @@ class Explorer {
     always_.clear();
     for (std::uint64_t c = 0; c < g.chunks; ++c) {
       if (diverged_[c] && differs_outside_segments(parts, c)) always_.push_back(c);
+    }
+    for (Segment& sg : segs_) {
+      sg.always = std::binary_search(always_.begin(), always_.end(), sg.chunk);
     }
     base_flagged_.assign(parts.size() * 2, 0);
     for (std::size_t k = 0; k < parts.size(); ++k) {
@@ -445,7 +481,6 @@ class Explorer {
     std::uint64_t h = base_sum_;
     for (std::size_t k = 0; k < order_.size(); ++k) {
       const auto& ord = order_[k];
-      const bool check_hidden = ord.size() <= 32;
       for (std::size_t i = 0; i < ord.size(); ++i) {
         const Pending& p = pend_[ord[i]];
         const std::uint8_t f = fates_[ord[i]];
@@ -453,13 +488,14 @@ class Explorer {
           h -= p.mix;
           continue;
         }
-        bool hidden = false;  // wholly overwritten by a later write that landed whole
-        if (check_hidden) {
-          const std::uint64_t s = p.sector, e = s + p.covered(f);
-          for (std::size_t j = i + 1; j < ord.size() && !hidden; ++j) {
-            const Pending& q = pend_[ord[j]];
-            const std::uint32_t n = q.covered(fates_[ord[j]]);
-            hidden = n && q.meta == p.meta && q.sector <= s && q.sector + n >= e;
+        bool hidden = false;  // wholly overwritten by a later write that reached the disk
+        const std::uint64_t e = p.sector + p.covered(f);
+        for (std::uint32_t j : p.hiders) {
+          const Pending& q = pend_[j];
+          const std::uint32_t n = q.covered(fates_[j]);
+          if (n && q.sector + n >= e) {
+            hidden = true;
+            break;
           }
         }
         if (hidden) {
@@ -474,18 +510,16 @@ class Explorer {
 
   void evaluate() {
     // States no disk can produce: a PREFLUSH write landed but a write cached before it was lost.
-    for (std::size_t i = 0; i < pend_.size(); ++i) {
+    for (std::uint32_t i : forcing_) {
       if (fates_[i] == kLost) continue;
       for (std::uint32_t c : pend_[i].forces) {
         if (fates_[c] == kLost) return;
       }
     }
     ++result_.stats.states;
-    if (seen_.size() < 50'000'000) {
-      // Different crash points can reach equal disk states; count each distinct one once, but
-      // check every generated state (the check is cheaper than a lookup table of disk images).
-      seen_.insert(canonical_hash());
-    }
+    // Different crash points can reach equal disk states; count each distinct one once, but
+    // check every generated state (the check is cheaper than a lookup table of disk images).
+    seen_.insert(canonical_hash());
     const Geometry& g = a_->geometry();
     const std::size_t n = parts_.size();
     // Events after the crash decide who is fresh.
@@ -516,36 +550,30 @@ class Explorer {
       ++result_.stats.refused_states;
       return;
     }
-    // Divergent chunks among the fresh members.
+    // Divergent chunks among the fresh members: those divergent whatever the fates, then the
+    // segments' chunks (segments come in chunk order, so the list stays sorted and unique).
     div_.clear();
-    for (std::uint64_t c : always_) div_.push_back(c);
     for (const Segment& sg : segs_) {
-      if (!div_.empty() && div_.back() == sg.chunk) continue;
+      if (sg.always || (!div_.empty() && div_.back() == sg.chunk)) continue;
       bool have = false, differ = false;
       std::uint64_t ref = 0;
       for (std::size_t k = 0; k < n && !differ; ++k) {
         if (ev_[k] != max_events) continue;
         // The last cover that reached the disk decides; none: the durable bytes.
         std::uint64_t v = sg.base_hash[k];
-        for (std::uint32_t i = sg.cover_begin[k + 1]; i-- > sg.cover_begin[k];) {
+        for (std::uint32_t i = sg.cover_begin[k]; i < sg.cover_begin[k + 1]; ++i) {
           const Cover& c = covers_[i];
           const std::uint8_t f = fates_[c.pending];
-          if (f == kLanded || (f == kTorn && c.in_torn_prefix)) {
-            v = c.hash;
-            break;
-          }
+          const bool visible = (f == kLanded) | ((f == kTorn) & c.in_torn_prefix);
+          v = visible ? c.hash : v;
         }
-        if (!have) {
-          ref = v;
-          have = true;
-        } else if (v != ref) {
-          differ = true;
-        }
+        differ = have && v != ref;
+        ref = have ? ref : v;
+        have = true;
       }
       if (differ) div_.push_back(sg.chunk);
     }
-    std::sort(div_.begin(), div_.end());
-    div_.erase(std::unique(div_.begin(), div_.end()), div_.end());
+    div_.insert(div_.end(), always_.begin(), always_.end());
     std::uint64_t flagged_div = 0;
     for (std::uint64_t c : div_) {
       const std::uint8_t byte = *meta_at(src, g.state_byte_offset(c), 1);
@@ -642,6 +670,7 @@ class Explorer {
   std::vector<Pending> pend_;
   std::vector<std::vector<std::uint32_t>> order_;
   std::vector<std::vector<std::uint32_t>> meta_order_;  // the metadata writes of order_
+  std::vector<std::uint32_t> forcing_;                  // pending writes with PREFLUSH constraints
   std::vector<const std::uint8_t*> base_meta_;
   std::vector<Segment> segs_;
   std::vector<Cover> covers_;
@@ -654,7 +683,7 @@ class Explorer {
   std::vector<std::uint64_t> always_, div_, ev_, seen_sectors_;
   std::vector<std::uint64_t> base_flagged_;
   std::vector<std::uint8_t> fates_;
-  std::unordered_set<std::uint64_t> seen_;
+  HashCounter seen_;
   std::uint64_t base_sum_ = 0;
   std::vector<std::vector<std::uint64_t>> prefix_ = std::vector<std::vector<std::uint64_t>>(8);
 };
