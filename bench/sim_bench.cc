@@ -12,6 +12,8 @@
 
 namespace {
 
+std::uint64_t g_max_len_4k = 16;
+
 using namespace llb;
 using namespace llb::sim;
 
@@ -34,7 +36,7 @@ std::uint64_t run_workload(std::uint64_t writes, std::uint32_t depth, KernelVers
   const std::uint64_t start_events = a.events_processed();
   while (issued < writes || !inflight.empty()) {
     while (issued < writes && inflight.size() < depth) {
-      const std::uint32_t len = static_cast<std::uint32_t>(8 * p.range(1, 16));
+      const std::uint32_t len = static_cast<std::uint32_t>(8 * p.range(1, g_max_len_4k));
       const std::uint64_t off = p.below((sectors - len) / 8) * 8;
       inflight.push_back(a.write(off, len, issued + 1, false));
       ++issued;
@@ -55,6 +57,7 @@ std::uint64_t run_workload(std::uint64_t writes, std::uint32_t depth, KernelVers
 
 void BM_SimWriteHeavy(benchmark::State& state) {
   const auto v = state.range(0) ? KernelVersion::Rfc : KernelVersion::Upstream;
+  g_max_len_4k = static_cast<std::uint64_t>(state.range(1));
   std::uint64_t events = 0;
   for (auto _ : state) events += run_workload(200000, 4, v);
   state.counters["events_per_second"] =
@@ -64,14 +67,21 @@ void BM_SimWriteHeavy(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::RegisterBenchmark("sim write-heavy 2x128MiB upstream", BM_SimWriteHeavy)
-      ->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-  benchmark::RegisterBenchmark("sim write-heavy 2x128MiB rfc", BM_SimWriteHeavy)
-      ->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+  // Random 4 KiB writes (an OLTP-like load), and a mix of 4 KiB to 64 KiB.
+  benchmark::RegisterBenchmark("sim 4k random writes 2x128MiB upstream", BM_SimWriteHeavy)
+      ->Args({0, 1})->Unit(benchmark::kMillisecond)->MinTime(2.0);
+  benchmark::RegisterBenchmark("sim 4k random writes 2x128MiB rfc", BM_SimWriteHeavy)
+      ->Args({1, 1})->Unit(benchmark::kMillisecond)->MinTime(2.0);
+  benchmark::RegisterBenchmark("sim 4-64k random writes 2x128MiB upstream", BM_SimWriteHeavy)
+      ->Args({0, 16})->Unit(benchmark::kMillisecond)->MinTime(2.0);
+  benchmark::RegisterBenchmark("sim 4-64k random writes 2x128MiB rfc", BM_SimWriteHeavy)
+      ->Args({1, 16})->Unit(benchmark::kMillisecond)->MinTime(2.0);
   benchmark::Initialize(&argc, argv);
   llb::bench::RecordingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  for (const char* name : {"sim write-heavy 2x128MiB upstream", "sim write-heavy 2x128MiB rfc"}) {
+  for (const char* name : {"sim 4k random writes 2x128MiB upstream", "sim 4k random writes 2x128MiB rfc",
+                           "sim 4-64k random writes 2x128MiB upstream",
+                           "sim 4-64k random writes 2x128MiB rfc"}) {
     const double rate = reporter.counter(name, "events_per_second");
     if (rate > 0) {
       std::printf("RESULT %s: %.2f million events/s (goal 10); one simulated crash scenario of "

@@ -92,13 +92,10 @@ Completion SimDisk::complete(std::uint64_t id) {
     w.completed_seq = ++completed_seq_;
     cache_.push_back(std::move(w));
     // A full cache destages its oldest write.
-    if (cache_.size() - cache_head_ > config_.cache_capacity) {
-      const DiskWrite& old = cache_[cache_head_++];
+    if (cache_.size() > config_.cache_capacity) {
+      const DiskWrite& old = cache_.front();
       apply_to(old, meta_durable_, data_durable_, 0, old.sectors);
-    }
-    if (cache_head_ > 1024 && cache_head_ * 2 > cache_.size()) {
-      cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(cache_head_));
-      cache_head_ = 0;
+      cache_.pop_front();
     }
   } else {
     ++completed_seq_;
@@ -130,21 +127,17 @@ void SimDisk::apply(const DiskWrite& w, bool durable) {
 }
 
 void SimDisk::make_durable_upto(std::uint64_t seq) {
-  while (cache_head_ < cache_.size() && cache_[cache_head_].completed_seq <= seq) {
-    const DiskWrite& w = cache_[cache_head_++];
+  while (!cache_.empty() && cache_.front().completed_seq <= seq) {
+    const DiskWrite& w = cache_.front();
     apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
-  }
-  if (cache_head_ == cache_.size()) {
-    cache_.clear();
-    cache_head_ = 0;
+    cache_.pop_front();
   }
 }
 
 void SimDisk::crash(const CrashPolicy& policy) {
   // Cached writes first, in completion order, then in-flight ones (they were issued later or
   // are racing; a landed in-flight write overrides an older cached one at the same place).
-  for (std::size_t i = cache_head_; i < cache_.size(); ++i) {
-    const DiskWrite& w = cache_[i];
+  for (const DiskWrite& w : cache_) {
     if (policy.cached(w) == CachedFate::Kept) apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
   }
   for (const DiskWrite& w : inflight_) {
@@ -165,7 +158,6 @@ void SimDisk::crash(const CrashPolicy& policy) {
     }
   }
   cache_.clear();
-  cache_head_ = 0;
   inflight_.clear();
   meta_current_ = meta_durable_;
   data_current_ = data_durable_;
@@ -178,7 +170,6 @@ void SimDisk::write_meta_offline(std::uint64_t offset_bytes, const std::vector<s
 
 void SimDisk::reset_offline() {
   cache_.clear();
-  cache_head_ = 0;
   inflight_.clear();
   meta_current_ = meta_durable_;
   data_current_ = data_durable_;

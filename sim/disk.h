@@ -8,6 +8,7 @@
 // durable; in-flight and cached writes land, vanish or tear as the crash policy says.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <span>
 #include <string>
@@ -116,14 +117,10 @@ class SimDisk {
   }
 
   // Writes that completed into the volatile cache and are not durable yet, in completion order.
-  std::vector<DiskWrite> cached() const {
-    return std::vector<DiskWrite>(cache_.begin() + static_cast<std::ptrdiff_t>(cache_head_), cache_.end());
-  }
-  std::size_t cached_count() const { return cache_.size() - cache_head_; }
+  std::vector<DiskWrite> cached() const { return std::vector<DiskWrite>(cache_.begin(), cache_.end()); }
+  std::size_t cached_count() const { return cache_.size(); }
   // The same without copying (valid until the disk changes).
-  std::span<const DiskWrite> cached_view() const {
-    return std::span<const DiskWrite>(cache_.data() + cache_head_, cache_.size() - cache_head_);
-  }
+  const std::deque<DiskWrite>& cached_view() const { return cache_; }
   const std::vector<DiskWrite>& inflight() const { return inflight_; }
 
   // Every change to the durable data area is appended here as (first data sector, count) while
@@ -150,8 +147,7 @@ class SimDisk {
   std::vector<std::uint8_t> meta_current_, meta_durable_;
   std::vector<std::uint64_t> data_current_, data_durable_;
   std::vector<DiskWrite> inflight_;
-  std::vector<DiskWrite> cache_;        // completion order; cache_head_ is the oldest
-  std::size_t cache_head_ = 0;
+  std::deque<DiskWrite> cache_;         // completion order; the front is the oldest
   std::uint64_t next_id_ = 1;
   std::uint64_t completed_seq_ = 0;
   std::uint32_t write_errors_ = 0, read_errors_ = 0;
