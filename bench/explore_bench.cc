@@ -1,7 +1,7 @@
 // Benchmark: crash states checked per second on one core by the crash explorer, for a 2-member
 // RAID1 of 128 MiB members (2032 chunks) under seeded random workloads (writes of 4-256 KiB, many
-// in flight, discards, failures and re-adds, knob changes), exhaustive up to 12 non-durable
-// writes per crash point and sampled beyond. The time includes running the simulator itself.
+// in flight, discards, failures and re-adds, knob changes), exhaustive up to 4096 combinations
+// of fates per crash point and sampled (64) beyond. The time includes running the simulator itself.
 // For scale it prints what the same number of crash scenarios would take in the real-kernel
 // harness (about 3 s each under qemu).
 

@@ -1,6 +1,7 @@
 #include "sim/explore.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -87,17 +88,19 @@ struct Pending {
   std::uint32_t member = 0;
   bool inflight = false;
   std::uint8_t radix = 2;
-  std::uint32_t torn_sectors = 0;  // sectors that land when torn
-  std::uint64_t mix = 0, torn_mix = 0;  // its share of the canonical state hash
+  // Tear points: a torn write lands its first tears[f - kTorn] sectors (whole logical blocks):
+  // the first block, half, all but the last block (those that differ and are not the whole).
+  std::array<std::uint32_t, 3> tears{};
+  std::uint64_t mix = 0;  // its share of the canonical state hash
   std::uint32_t covered(std::uint8_t fate) const {
-    return fate == kLanded ? sectors : fate == kTorn ? torn_sectors : 0;
+    return fate == kLanded ? sectors : fate >= kTorn ? tears[fate - kTorn] : 0;
   }
 };
 
 struct Cover {
   std::uint32_t pending = 0;  // index into the crash point's pending list
   std::uint64_t hash = 0;     // content over the segment
-  bool in_torn_prefix = false;
+  std::uint8_t torn_visible = 0;  // bit j: the segment lies within tear point j
 };
 
 struct Segment {
@@ -264,10 +267,17 @@ class Explorer {
         p.member = static_cast<std::uint32_t>(k);
         p.inflight = inflight;
         const std::uint32_t blocks = (w.sectors + per_block - 1) / per_block;
-        p.radix = inflight ? (o_.torn && blocks > 1 ? 3 : 2) : (o_.cache_loss ? 2 : 1);
-        p.torn_sectors = std::min(w.sectors, ((blocks + 1) / 2) * per_block);
+        std::uint8_t ntears = 0;
+        if (inflight && o_.torn && blocks > 1) {
+          for (std::uint32_t b : {1u, (blocks + 1) / 2, blocks - 1}) {
+            const std::uint32_t t = std::min(w.sectors, b * per_block);
+            if (t == 0 || t >= w.sectors) continue;
+            if (ntears && p.tears[ntears - 1] == t) continue;
+            p.tears[ntears++] = t;
+          }
+        }
+        p.radix = inflight ? static_cast<std::uint8_t>(2 + ntears) : (o_.cache_loss ? 2 : 1);
         p.mix = request_mix(parts[k], w.id);
-        p.torn_mix = request_mix(parts[k], w.id ^ 0x5a5a5a5a5a5aull);
         order_[k].push_back(static_cast<std::uint32_t>(pend_.size()));
         pend_.push_back(p);
       };
@@ -334,14 +344,12 @@ class Explorer {
     parts_ = parts;
 
     std::uint64_t space = 1;
-    const std::size_t varying = static_cast<std::size_t>(
-        std::count_if(pend_.begin(), pend_.end(), [](const Pending& p) { return p.radix > 1; }));
-    bool exhaustive = o_.exhaustive && varying <= o_.max_pending;
-    if (exhaustive) {
-      for (const Pending& p : pend_) space *= p.radix;
-    } else {
-      ++result_.stats.sampled_points;
+    for (const Pending& p : pend_) {
+      space *= p.radix;
+      if (space > o_.max_combinations) break;
     }
+    const bool exhaustive = o_.exhaustive && space <= o_.max_combinations;
+    if (!exhaustive) ++result_.stats.sampled_points;
     // A write with a single fate (a cached write when caches are not lost) is always kept.
     auto first_fate = [&](std::size_t k) -> std::uint8_t { return pend_[k].radix == 1 ? kLanded : kLost; };
     fates_.resize(pend_.size());
@@ -378,7 +386,7 @@ class Explorer {
       const std::uint64_t s = p.sector - data_off, e = s + p.sectors;
       bounds.push_back(s);
       bounds.push_back(e);
-      if (p.radix == 3) bounds.push_back(s + p.torn_sectors);
+      for (std::uint8_t j = 0; j + 2 < p.radix; ++j) bounds.push_back(s + p.tears[j]);
       for (std::uint64_t c = (s >> g.chunkshift) + 1; (c << g.chunkshift) < e; ++c) {
         bounds.push_back(c << g.chunkshift);
       }
@@ -398,7 +406,9 @@ class Explorer {
         for (; i + 1 < bounds.size() && bounds[i + 1] <= e; ++i) {
           Cover c;
           c.pending = idx;
-          c.in_torn_prefix = bounds[i + 1] <= s + p.torn_sectors;
+          for (std::uint8_t j = 0; j + 2 < p.radix; ++j) {
+            if (bounds[i + 1] <= s + p.tears[j]) c.torn_visible |= static_cast<std::uint8_t>(1u << j);
+          }
           const std::uint64_t len = bounds[i + 1] - bounds[i];
           c.hash = p.w->stamps.empty() ? uniform_hash(p.w->stamp, len)
                                        : slice_hash(p.w->stamps.data() + (bounds[i] - s), len);
@@ -500,8 +510,8 @@ class Explorer {
         }
         if (hidden) {
           h -= p.mix;
-        } else if (f == kTorn) {
-          h += p.torn_mix - p.mix;
+        } else if (f >= kTorn) {
+          h += request_mix(p.member, p.w->id ^ (0x5a5a5a5a5a5aull * f)) - p.mix;
         }
       }
     }
@@ -564,7 +574,7 @@ class Explorer {
         for (std::uint32_t i = sg.cover_begin[k]; i < sg.cover_begin[k + 1]; ++i) {
           const Cover& c = covers_[i];
           const std::uint8_t f = fates_[c.pending];
-          const bool visible = (f == kLanded) | ((f == kTorn) & c.in_torn_prefix);
+          const bool visible = (f == kLanded) | ((f >= kTorn) & ((c.torn_visible >> (f - kTorn)) & 1));
           v = visible ? c.hash : v;
         }
         differ = have && v != ref;
@@ -644,7 +654,10 @@ class Explorer {
       f.sector = p.w->sector;
       f.sectors = p.w->sectors;
       f.inflight = p.inflight;
-      f.fate = fates_[i] == kLost ? "lost" : fates_[i] == kTorn ? "torn" : p.inflight ? "landed" : "kept";
+      f.fate = fates_[i] == kLost     ? "lost"
+               : fates_[i] >= kTorn ? str_cat("torn ", p.tears[fates_[i] - kTorn], "/", p.sectors)
+               : p.inflight         ? "landed"
+                                    : "kept";
       v.fates.push_back(std::move(f));
     }
     const char* how = mode == LoadMode::Stale ? "stale" : mode == LoadMode::FirstUse ? "first use" : "reload";
@@ -784,15 +797,19 @@ Status export_violation(const Trace& trace, const ExploreOptions& options, const
     };
     policy.inflight = [fate_of](const DiskWrite& w) {
       const std::string f = fate_of(w);
-      return f == "landed" ? InflightFate::Landed : f == "torn" ? InflightFate::Torn : InflightFate::Lost;
+      return f == "landed" ? InflightFate::Landed
+             : f.rfind("torn", 0) == 0 ? InflightFate::Torn
+                                       : InflightFate::Lost;
     };
     policy.cached = [fate_of](const DiskWrite& w) {
       return fate_of(w) == "kept" ? CachedFate::Kept : CachedFate::Lost;
     };
     const std::uint32_t per = std::max<std::uint32_t>(1, copies[m].config().logical_block_size / 512);
-    policy.torn_sector_lands = [per](const DiskWrite& w, std::uint32_t block) {
-      const std::uint32_t blocks = (w.sectors + per - 1) / per;
-      return block < (blocks + 1) / 2;
+    policy.torn_sector_lands = [fate_of, per](const DiskWrite& w, std::uint32_t block) {
+      // "torn T/N": the first T sectors landed.
+      const std::string f = fate_of(w);
+      const std::uint32_t landed = static_cast<std::uint32_t>(std::stoul(f.substr(5, f.find('/') - 5)));
+      return block * per < landed;
     };
     copies[m].set_durable_log(nullptr);
     copies[m].crash(policy);

@@ -2,7 +2,8 @@
 // The crash explorer: runs a workload through the simulator and, at every crash point (every
 // moment the set of writes not yet durable changes), enumerates the states the members could be
 // left in by a power loss: each member's cached writes kept or lost, each in-flight write landed,
-// lost or torn (its first half of logical blocks only), each member on its own. For every state it
+// lost or torn (after its first logical block, half of them, or all but the last), each member on
+// its own. For every state it
 // assembles as the kernel would (events decide the fresh members, the first fresh one by role
 // gives the bitmap; Reload or Stale; FIRST_USE; a refused bitmap superblock) and checks:
 //   safety   every chunk whose data differs between fresh mirrors is one assembly resyncs
@@ -26,7 +27,7 @@ struct ExploreOptions {
   KernelVersion kernel = KernelVersion::Upstream;
   std::uint64_t seed = 1;
   bool exhaustive = true;              // false: seeded random sampling of each crash point
-  std::uint32_t max_pending = 12;      // exhaustive up to this many non-durable writes (all members)
+  std::uint64_t max_combinations = 4096;  // exhaustive at a crash point with at most this many
   std::uint32_t samples = 64;          // states sampled per crash point beyond the bound / in random mode
   bool torn = true;                    // in-flight multi-block writes may tear
   bool cache_loss = true;              // completed but unflushed writes may be lost (else kept)
@@ -43,7 +44,7 @@ struct WriteFate {
   std::uint64_t sector = 0;  // absolute on the member
   std::uint32_t sectors = 0;
   bool inflight = false;     // else completed into the volatile cache
-  std::string fate;          // "lost", "landed", "kept", "torn"
+  std::string fate;          // "lost", "landed", "kept", "torn T/N" (the first T of N sectors)
 };
 
 struct Violation {

@@ -64,7 +64,7 @@ int explore_main(int argc, char** argv) {
       ("member-size", po::value<std::string>()->default_value("128M"), "member size for --seed/--import")
       ("ops", po::value<std::uint32_t>()->default_value(40), "operations of a --seed workload (or the first N imported)")
       ("random", "seeded random sampling of each crash point instead of exhaustive enumeration")
-      ("max-pending", po::value<std::uint32_t>()->default_value(12), "exhaustive up to this many non-durable writes at a crash point")
+      ("max-combinations", po::value<std::uint64_t>()->default_value(4096), "exhaustive at crash points with at most this many combinations of fates; sampled beyond")
       ("samples", po::value<std::uint32_t>()->default_value(64), "states sampled per crash point (random mode, or beyond --max-pending)")
       ("no-torn", "in-flight writes land whole or not at all")
       ("no-cache-loss", "completed writes survive in the volatile cache (with --no-torn: the ordered-writes fault model)")
@@ -138,7 +138,7 @@ int explore_main(int argc, char** argv) {
   }
   if (vm.count("seed")) o.seed = vm["seed"].as<std::uint64_t>();
   o.exhaustive = !vm.count("random");
-  o.max_pending = vm["max-pending"].as<std::uint32_t>();
+  o.max_combinations = vm["max-combinations"].as<std::uint64_t>();
   o.samples = vm["samples"].as<std::uint32_t>();
   o.torn = !vm.count("no-torn");
   o.cache_loss = !vm.count("no-cache-loss");
@@ -150,7 +150,7 @@ int explore_main(int argc, char** argv) {
   if (!json) {
     std::cout << "llbitmap-sim explore: " << (trace.name.empty() ? what : trace.name) << ", seed "
               << o.seed << ", kernel " << kernel_version_name(o.kernel) << ", "
-              << (o.exhaustive ? "exhaustive" : "random") << ", max-pending " << o.max_pending
+              << (o.exhaustive ? "exhaustive" : "random") << ", max-combinations " << o.max_combinations
               << (o.torn ? ", torn writes" : "") << (o.cache_loss ? ", cache loss" : "")
               << (o.planted_fault ? ", PLANTED FAULT" : "") << "\n";
   }

@@ -57,8 +57,8 @@ TEST(Explore, ExhaustiveCountOfDistinctStatesIsPinned) {
   ExploreOptions o = options_for(t);
   ExploreResult r = explore(t, o);
   EXPECT_EQ(r.stats.crash_points, 60u);
-  EXPECT_EQ(r.stats.states, 11998u);
-  EXPECT_EQ(r.stats.distinct, 6048u);
+  EXPECT_EQ(r.stats.states, 13438u);
+  EXPECT_EQ(r.stats.distinct, 7472u);
   EXPECT_EQ(r.stats.safety_violations, 0u);
   o.torn = false;
   o.cache_loss = false;
