@@ -77,8 +77,14 @@ class HashCounter {
   std::vector<std::uint64_t> hashes_;
 };
 
+struct SectorDelta {
+  std::uint64_t sector = 0;
+  std::int32_t reload = 0, stale = 0;
+};
+
 struct Pending {
   const DiskWrite* w = nullptr;
+  std::vector<SectorDelta> state_deltas;  // metadata writes: flagged-count change per sector
   std::vector<std::uint32_t> hiders;  // later writes of the member that can cover it whole
   std::vector<std::uint32_t> forces;  // PREFLUSH: cached writes that are durable if this lands
   // Copies of the write's fields the inner loops read, to keep them in one cache line.
@@ -313,9 +319,18 @@ class Explorer {
       }
     }
     meta_order_.assign(parts.size(), {});
+    events_order_.assign(parts.size(), {});
+    bsb_order_.assign(parts.size(), {});
+    const std::uint64_t ev_off = kMdSbOffset + mdsb::kEvents;
+    const std::uint64_t bsb_off = a.geometry().bitmap_offset_bytes;
     for (std::size_t k = 0; k < parts.size(); ++k) {
       for (std::uint32_t idx : order_[k]) {
-        if (pend_[idx].meta) meta_order_[k].push_back(idx);
+        const Pending& p = pend_[idx];
+        if (!p.meta) continue;
+        meta_order_[k].push_back(idx);
+        const std::uint64_t s0 = p.sector * 512, s1 = s0 + std::uint64_t{p.sectors} * 512;
+        if (s0 <= ev_off && ev_off + 8 <= s1) events_order_[k].push_back(idx);
+        if (s0 <= bsb_off && bsb_off + kBitmapSbBytes <= s1) bsb_order_[k].push_back(idx);
       }
     }
     base_meta_.clear();
@@ -325,6 +340,7 @@ class Explorer {
       base_sum_ += issued_sum(m, a.disk(m).next_request_id());
     }
     build_segments(parts, g);
+    precompute_state_deltas();
     // Chunks that differ outside every pending write: divergent whatever the fates.
     always_.clear();
     for (std::uint64_t c = 0; c < g.chunks; ++c) {
@@ -459,7 +475,11 @@ class Explorer {
 
   // Bytes [off, off+len) of participant k's metadata after the crash described by fates_.
   const std::uint8_t* meta_at(std::size_t k, std::uint64_t off, std::uint64_t len) const {
-    const auto& ord = meta_order_[k];
+    return meta_in(meta_order_[k], k, off, len);
+  }
+  // The same, looking only at `ord` (the member's writes that can cover the range).
+  const std::uint8_t* meta_in(const std::vector<std::uint32_t>& ord, std::size_t k,
+                              std::uint64_t off, std::uint64_t len) const {
     for (auto it = ord.rbegin(); it != ord.rend(); ++it) {
       const Pending& p = pend_[*it];
       const std::uint32_t n = p.covered(fates_[*it]);
@@ -536,7 +556,7 @@ class Explorer {
     std::uint64_t max_events = 0;
     ev_.assign(n, 0);
     for (std::size_t k = 0; k < n; ++k) {
-      ev_[k] = load_le64(meta_at(k, kMdSbOffset + mdsb::kEvents, 8));
+      ev_[k] = load_le64(meta_in(events_order_[k], k, kMdSbOffset + mdsb::kEvents, 8));
       max_events = std::max(max_events, ev_[k]);
     }
     std::size_t src = n;
@@ -544,7 +564,7 @@ class Explorer {
       if (ev_[k] == max_events && src == n) src = k;
     }
     // The bitmap superblock of the source decides the load.
-    const std::uint8_t* bsb = meta_at(src, g.bitmap_offset_bytes, kBitmapSbBytes);
+    const std::uint8_t* bsb = meta_in(bsb_order_[src], src, g.bitmap_offset_bytes, kBitmapSbBytes);
     LoadMode mode = LoadMode::Reload;
     const std::uint32_t magic = load_le32(bsb + bmsb::kMagic), version = load_le32(bsb + bmsb::kVersion);
     const std::uint32_t state = load_le32(bsb + bmsb::kState);
@@ -608,28 +628,45 @@ class Explorer {
 
   // Flagged chunks in the source's loaded bitmap: the base count, corrected for landed state blocks.
   std::uint64_t flagged_total(std::size_t src, LoadMode mode) {
-    const Geometry& g = a_->geometry();
     std::int64_t total = static_cast<std::int64_t>(base_flagged_[src * 2 + (mode == LoadMode::Stale)]);
-    const std::uint64_t area0 = g.state_byte_offset(0), area1 = area0 + g.chunks;
     seen_sectors_.clear();
     const auto& ord = meta_order_[src];
     for (auto it = ord.rbegin(); it != ord.rend(); ++it) {
       const Pending& p = pend_[*it];
       const std::uint32_t nsec = p.covered(fates_[*it]);
-      for (std::uint32_t s = 0; s < nsec; ++s) {
-        const std::uint64_t sec = p.sector + s;
-        const std::uint64_t lo = std::max(sec * 512, area0), hi = std::min(sec * 512 + 512, area1);
-        if (lo >= hi) continue;
-        if (std::find(seen_sectors_.begin(), seen_sectors_.end(), sec) != seen_sectors_.end()) continue;
-        seen_sectors_.push_back(sec);
-        const std::uint8_t* nb = p.w->bytes.data() + (lo - p.w->sector * 512);
-        const std::uint8_t* ob = base_meta_[src] + lo;
-        for (std::uint64_t i = 0; i < hi - lo; ++i) {
-          total += resynced(nb[i], mode, o_.kernel) - resynced(ob[i], mode, o_.kernel);
-        }
+      for (const SectorDelta& d : p.state_deltas) {
+        if (d.sector >= p.sector + nsec) break;
+        if (std::find(seen_sectors_.begin(), seen_sectors_.end(), d.sector) != seen_sectors_.end()) continue;
+        seen_sectors_.push_back(d.sector);
+        total += mode == LoadMode::Stale ? d.stale : d.reload;
       }
     }
     return static_cast<std::uint64_t>(std::max<std::int64_t>(0, total));
+  }
+
+  // For every metadata write, per sector of state bytes it holds: how many more chunks it flags
+  // than the durable bytes it would replace, under Reload and under Stale.
+  void precompute_state_deltas() {
+    const Geometry& g = a_->geometry();
+    const std::uint64_t area0 = g.state_byte_offset(0), area1 = area0 + g.chunks;
+    for (Pending& p : pend_) {
+      p.state_deltas.clear();
+      if (!p.meta) continue;
+      for (std::uint32_t i = 0; i < p.sectors; ++i) {
+        const std::uint64_t sec = p.sector + i;
+        const std::uint64_t lo = std::max(sec * 512, area0), hi = std::min(sec * 512 + 512, area1);
+        if (lo >= hi) continue;
+        const std::uint8_t* nb = p.w->bytes.data() + (lo - p.sector * 512);
+        const std::uint8_t* ob = base_meta_[p.member] + lo;
+        SectorDelta d;
+        d.sector = sec;
+        for (std::uint64_t b = 0; b < hi - lo; ++b) {
+          d.reload += resynced(nb[b], LoadMode::Reload, o_.kernel) - resynced(ob[b], LoadMode::Reload, o_.kernel);
+          d.stale += resynced(nb[b], LoadMode::Stale, o_.kernel) - resynced(ob[b], LoadMode::Stale, o_.kernel);
+        }
+        p.state_deltas.push_back(d);
+      }
+    }
   }
 
   void record_violation(std::size_t src, std::uint64_t chunk, LoadMode mode) {
@@ -683,6 +720,7 @@ class Explorer {
   std::vector<Pending> pend_;
   std::vector<std::vector<std::uint32_t>> order_;
   std::vector<std::vector<std::uint32_t>> meta_order_;  // the metadata writes of order_
+  std::vector<std::vector<std::uint32_t>> events_order_, bsb_order_;  // ... covering md events, the bitmap sb
   std::vector<std::uint32_t> forcing_;                  // pending writes with PREFLUSH constraints
   std::vector<const std::uint8_t*> base_meta_;
   std::vector<Segment> segs_;
