@@ -1,0 +1,47 @@
+// llbitmap-sim as a user runs it: the b-crash-dirty trace exports members that llbitmap-examine
+// shows with the same runs of states as the real kernel's images; explore's exit status and its
+// reproduce line.
+
+#include <gtest/gtest.h>
+
+#include "tests/writer_util.h"
+
+namespace llb {
+namespace {
+
+std::string runs_of(const std::string& examine_output) {
+  const auto a = examine_output.find("  runs:\n");
+  const auto b = examine_output.find("Findings:", a);
+  return a == std::string::npos ? "" : examine_output.substr(a, b - a);
+}
+
+TEST(SimCli, ExportedCrashMembersShowTheRealKernelsRuns) {
+  test::TempDir d;
+  std::string out;
+  ASSERT_EQ(test::run_command(test::tool("llbitmap-sim") + " run " + LLB_FIXTURES_DIR +
+                                  "/traces/b-crash-dirty.json --quiet --export " + d.path() + " 2>&1",
+                              &out), 0) << out;
+  for (const std::string m : {"vda", "vdb"}) {
+    std::string sim_out, real_out;
+    EXPECT_EQ(test::run_command(test::tool("llbitmap-examine") + " " + d.path() + "/" + m + ".img", &sim_out), 1);
+    EXPECT_EQ(test::run_command(test::tool("llbitmap-examine") + " " +
+                                    test::fixture_image("b-crash-dirty", m), &real_out), 1);
+    ASSERT_FALSE(runs_of(real_out).empty()) << real_out;
+    EXPECT_EQ(runs_of(sim_out), runs_of(real_out)) << m;
+  }
+}
+
+TEST(SimCli, ExploreExitStatusAndReproduceLine) {
+  std::string out;
+  const std::string trace = std::string(LLB_FIXTURES_DIR) + "/traces/b-crash-dirty.json";
+  EXPECT_EQ(test::run_command(test::tool("llbitmap-sim") + " explore " + trace + " 2>&1", &out), 0) << out;
+  EXPECT_NE(out.find("no violation"), std::string::npos) << out;
+  EXPECT_EQ(test::run_command(test::tool("llbitmap-sim") + " explore " + trace +
+                                  " --plant-fault --stop-at-first 2>&1", &out), 1) << out;
+  EXPECT_NE(out.find("reproduce: llbitmap-sim explore"), std::string::npos) << out;
+  EXPECT_EQ(test::run_command(test::tool("llbitmap-sim") + " explore --kernel nope " + trace + " 2>&1", &out), 8);
+  EXPECT_EQ(test::run_command(test::tool("llbitmap-sim") + " explore /nonexistent.json 2>&1", &out), 2);
+}
+
+}  // namespace
+}  // namespace llb
