@@ -594,7 +594,8 @@ class Explorer {
         for (std::uint32_t i = sg.cover_begin[k]; i < sg.cover_begin[k + 1]; ++i) {
           const Cover& c = covers_[i];
           const std::uint8_t f = fates_[c.pending];
-          const bool visible = (f == kLanded) | ((f >= kTorn) & ((c.torn_visible >> (f - kTorn)) & 1));
+          const unsigned tear = f >= kTorn ? f - kTorn : 0u;
+          const bool visible = (f == kLanded) | ((f >= kTorn) & ((c.torn_visible >> tear) & 1u));
           v = visible ? c.hash : v;
         }
         differ = have && v != ref;
