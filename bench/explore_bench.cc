@@ -27,6 +27,8 @@ void BM_Explore(benchmark::State& state) {
     ExploreOptions o;
     o.seed = seed++;
     o.kernel = kernel;
+    o.samples = 64;               // the CLI defaults
+    o.max_combinations = 4096;
     ExploreResult r = explore(t, o);
     states += r.stats.states;
   }
