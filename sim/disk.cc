@@ -84,7 +84,7 @@ Completion SimDisk::complete(std::uint64_t id) {
     return c;
   }
   c.ok = true;
-  if (w.preflush) make_durable_upto(w.flush_upto);
+  if (w.preflush && !(config_.fault_flush_noop && w.sectors == 0)) make_durable_upto(w.flush_upto);
   if (w.sectors == 0) return c;  // a pure flush
   const bool durable = w.fua || !config_.volatile_cache;
   apply(w, durable);

@@ -30,6 +30,9 @@ struct DiskConfig {
   // Completed writes a disk holds in its volatile cache at most; older ones are destaged
   // (become durable) first, as a drive writes its cache back on its own.
   std::uint32_t cache_capacity = 256;
+  // A planted fault for the crash explorer's own test: a pure flush completes without making the
+  // cache durable. Never set outside that test.
+  bool fault_flush_noop = false;
 };
 
 enum class DiskWriteKind : std::uint8_t { Meta, Data };

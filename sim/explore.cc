@@ -126,6 +126,7 @@ class Explorer {
     start_ = std::chrono::steady_clock::now();
     Trace t = trace_;
     t.array.fault_data_before_bitmap = o_.planted_fault;
+    t.array.disk.fault_flush_noop = o_.planted_flush_fault;
     RunOptions ro;
     ro.seed = o_.seed;
     ro.kernel = o_.kernel;
@@ -135,7 +136,12 @@ class Explorer {
     logs_.resize(a_->member_count());
     for (std::uint32_t m = 0; m < a_->member_count(); ++m) a_->disk(m).set_durable_log(&logs_[m]);
     a_->set_event_observer([this](const Event&) { on_event(); });
+    // The durability check needs stamps in issue order: traces that choose their own data
+    // patterns go without it.
+    check_promises_ = std::none_of(t.ops.begin(), t.ops.end(), [](const TraceOp& op) { return op.pattern != 0; });
+    if (check_promises_) a_->track_promises(&promise_log_);
     RunResult rr = runner.run();
+    a_->track_promises(nullptr);
     for (std::uint32_t m = 0; m < a_->member_count(); ++m) a_->disk(m).set_durable_log(nullptr);
     a_->set_event_observer(nullptr);
     if (!rr.ok && !stopped_) result_.run_error = rr.error;
@@ -192,6 +198,7 @@ class Explorer {
       return;
     }
     update_divergence(parts);
+    check_promises(parts);
     // Crash point signature: the non-durable writes of every participant.
     std::uint64_t sig = 0x9e3779b97f4a7c15ull;
     std::size_t count = 0;
@@ -223,10 +230,12 @@ class Explorer {
       for (std::uint64_t c = 0; c < g.chunks; ++c) diverged_[c] = chunk_differs(c);
       drain_logs();
       ++diverged_generation_;
+      touched_.push_back({0, static_cast<std::uint32_t>(g.resync_sectors)});  // check everything
       return;
     }
     bool changed = false;
     for (auto& l : logs_) {
+      touched_.insert(touched_.end(), l.begin(), l.end());
       for (auto [first, n] : l) {
         const std::uint64_t c0 = first >> g.chunkshift, c1 = (first + n - 1) >> g.chunkshift;
         for (std::uint64_t c = c0; c <= c1 && c < g.chunks; ++c) {
@@ -249,6 +258,52 @@ class Explorer {
       if (std::memcmp(d0.data() + s, dk.data() + s, n * 8) != 0) return 1;
     }
     return 0;
+  }
+
+  // Every acknowledged-and-flushed write must be on the durable media of at least one in-sync
+  // member (a mirror that was just recovered may still hold it only in its cache; the safety
+  // invariant covers the chunks where the mirrors then differ). Checked where durable data or the
+  // promise changed since the last crash point. While a discard is in flight, sectors that read
+  // zero are not judged: it may have zeroed them.
+  void check_promises(const std::vector<std::uint32_t>& parts) {
+    const auto& promised = a_->promised();
+    if (!check_promises_ || promised.empty()) {
+      touched_.clear();
+      promise_log_.clear();
+      return;
+    }
+    touched_.insert(touched_.end(), promise_log_.begin(), promise_log_.end());
+    promise_log_.clear();
+    for (auto [first, n] : touched_) {
+      const std::uint64_t end = std::min<std::uint64_t>(first + n, promised.size());
+      for (std::uint64_t sct = first; sct < end; ++sct) {
+        const std::uint64_t want = promised[sct];
+        if (want == 0) continue;
+        bool held = false;
+        std::uint64_t found = 0;
+        for (std::uint32_t m : parts) {
+          const std::uint64_t d = a_->disk(m).data_durable()[sct];
+          held = held || d >= want || (d == 0 && a_->discards_in_flight());
+          found = std::max(found, d);
+        }
+        if (held) continue;
+        ++result_.stats.durability_violations;
+        if (result_.violations.size() < 4) {
+          Violation v;
+          v.invariant = "durability";
+          v.event_index = events_;
+          v.at = a_->now();
+          v.chunk = sct >> a_->geometry().chunkshift;
+          v.source = parts[0];
+          v.detail = str_cat("sector ", sct, ": no in-sync member durably holds the acknowledged and "
+                             "flushed write ", hex(want), " (newest found ", hex(found), ")");
+          result_.violations.push_back(std::move(v));
+        }
+        if (o_.stop_at_first) stopped_ = true;
+        break;
+      }
+    }
+    touched_.clear();
   }
 
   // --- one crash point ---------------------------------------------------------------------------
@@ -737,6 +792,8 @@ class Explorer {
   std::vector<std::uint8_t> fates_;
   HashCounter seen_;
   std::uint64_t base_sum_ = 0;
+  bool check_promises_ = false;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> promise_log_, touched_;
   std::vector<std::vector<std::uint64_t>> prefix_ = std::vector<std::vector<std::uint64_t>>(8);
 };
 
@@ -862,7 +919,7 @@ std::string format_stats(const ExploreStats& s) {
   std::snprintf(buf, sizeof buf,
                 "crash points %llu, states generated %llu, distinct %llu, max depth %llu events, "
                 "max non-durable writes %llu (%llu points sampled)\n"
-                "violations: safety %llu, resync %llu; refused assemblies %llu\n"
+                "violations: safety %llu, resync %llu, durability %llu; refused assemblies %llu\n"
                 "efficiency: %llu chunks (%llu bytes) resynced without need, summed over states\n"
                 "%.3f s, %.0f states/s%s\n",
                 static_cast<unsigned long long>(s.crash_points),
@@ -873,6 +930,7 @@ std::string format_stats(const ExploreStats& s) {
                 static_cast<unsigned long long>(s.sampled_points),
                 static_cast<unsigned long long>(s.safety_violations),
                 static_cast<unsigned long long>(s.resync_violations),
+                static_cast<unsigned long long>(s.durability_violations),
                 static_cast<unsigned long long>(s.refused_states),
                 static_cast<unsigned long long>(s.unnecessary_chunks),
                 static_cast<unsigned long long>(s.unnecessary_bytes), s.seconds,

@@ -11,6 +11,8 @@
 //   resync   after that resync (flagged chunks copied from the bitmap's member) the mirrors are
 //            identical - which, with the copy done chunk by chunk, fails exactly where safety does,
 //            and is reported as its own count;
+//   durability every write acknowledged and then flushed (or written FUA) is on the durable media
+//            of at least one in-sync member, so the array holds it, a later write, or one in flight;
 // and measures efficiency: flagged chunks whose mirrors did not differ, and their bytes.
 // The checker reads the on-disk bytes itself and applies the kernel's load rules written out
 // here, not the model's transition tables.
@@ -35,6 +37,7 @@ struct ExploreOptions {
   std::uint64_t time_budget_ms = 0;    // stop after this much wall time (0: no limit)
   bool stop_at_first = false;          // stop at the first violation
   bool planted_fault = false;          // the model variant that issues data before its bitmap block
+  bool planted_flush_fault = false;    // the disk variant whose flushes do not flush
 };
 
 struct WriteFate {
@@ -68,6 +71,7 @@ struct ExploreStats {
   std::uint64_t sampled_points = 0;  // crash points beyond the exhaustive bound
   std::uint64_t safety_violations = 0;
   std::uint64_t resync_violations = 0;
+  std::uint64_t durability_violations = 0;  // an acknowledged and flushed write not durable
   std::uint64_t refused_states = 0;  // the kernel would refuse the bitmap (assembly fails)
   std::uint64_t unnecessary_chunks = 0;  // summed over states
   std::uint64_t unnecessary_bytes = 0;

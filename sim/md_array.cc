@@ -626,6 +626,7 @@ JobId MdArray::write(std::uint64_t array_sector, std::uint32_t sectors, std::uin
 JobId MdArray::discard(std::uint64_t array_sector, std::uint32_t sectors) {
   JobId id = new_job(kDiscard, false);
   Job& j = job(id);
+  ++discards_in_flight_;
   j.sector = array_sector;
   j.sectors = sectors;
   resume(id);
@@ -808,6 +809,16 @@ void MdArray::step_write(JobId id) {
         wake(sync_job_);
       }
       if (j.counted && --writes_pending_ == 0) arm_safe_mode();
+      if (j.kind == kDiscard && discards_in_flight_ > 0) --discards_in_flight_;
+      if (tracking_promises_ && !all_failed) {
+        if (j.kind == kDiscard) {
+          promise(j.sector, j.sectors, 0);  // a discard withdraws the promise on its range
+        } else if (j.fua) {
+          promise(j.sector, j.sectors, j.stamp);
+        } else {
+          acked_.push_back({j.sector, j.sectors, j.stamp, ack_seq_++});
+        }
+      }
       finish(id, !all_failed, all_failed ? "write failed on every mirror" : "");
       return;
     }
@@ -860,12 +871,31 @@ void MdArray::step_flush(JobId id) {
   Job& j = job(id);
   if (j.stage == 0) {
     j.stage = 1;
+    j.cursor = ack_seq_;  // the writes acknowledged before the flush was issued
     for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
       if (member_writable(m)) submit_flush(m, id);
     }
     if (j.outstanding) return;
   }
+  if (tracking_promises_ && j.failed_members.empty()) {
+    std::size_t kept = 0;
+    for (const Acked& a : acked_) {
+      if (a.seq < j.cursor) {
+        promise(a.sector, a.sectors, a.stamp);
+      } else {
+        acked_[kept++] = a;
+      }
+    }
+    acked_.resize(kept);
+  }
   finish(id);
+}
+
+void MdArray::promise(std::uint64_t sector, std::uint32_t sectors, std::uint64_t stamp) {
+  if (promised_.size() < array_sectors_) promised_.resize(array_sectors_, 0);
+  if (sector + sectors > promised_.size()) return;
+  std::fill_n(promised_.begin() + static_cast<std::ptrdiff_t>(sector), sectors, stamp);
+  if (promise_log_) promise_log_->push_back({sector, sectors});
 }
 
 void MdArray::inject_write_errors(std::uint32_t member, std::uint32_t count) {

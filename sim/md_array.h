@@ -142,6 +142,17 @@ class MdArray {
 
   static constexpr JobId kNoJob = ~JobId{0};
 
+  // The durability promise made to users, for the crash explorer: per array sector, the stamp of
+  // the last write acknowledged and then flushed (or written with FUA), 0 where there is none.
+  // While tracking, sector ranges whose promise changed are appended to `log`.
+  void track_promises(std::vector<std::pair<std::uint64_t, std::uint32_t>>* log) {
+    promise_log_ = log;
+    tracking_promises_ = true;
+  }
+  const std::vector<std::uint64_t>& promised() const { return promised_; }
+  // Discards submitted and not finished: they may zero sectors that hold a promised write.
+  std::uint32_t discards_in_flight() const { return discards_in_flight_; }
+
  private:
   struct Job;
   // jobs
@@ -283,6 +294,21 @@ class MdArray {
   std::uint64_t event_hash_ = 0xcbf29ce484222325ull;
   std::uint64_t events_processed_ = 0;
   std::function<void(const Event&)> observer_;
+
+  // durability promises (track_promises)
+  struct Acked {
+    std::uint64_t sector = 0;
+    std::uint32_t sectors = 0;
+    std::uint64_t stamp = 0;
+    std::uint64_t seq = 0;
+  };
+  void promise(std::uint64_t sector, std::uint32_t sectors, std::uint64_t stamp);
+  bool tracking_promises_ = false;
+  std::vector<std::uint64_t> promised_;
+  std::vector<Acked> acked_;  // acknowledged, not yet flushed
+  std::uint64_t ack_seq_ = 0;
+  std::uint32_t discards_in_flight_ = 0;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>>* promise_log_ = nullptr;
 };
 
 }  // namespace llb::sim

@@ -407,6 +407,8 @@ void MdArray::step_stop(JobId id) {
 }
 
 void MdArray::crash(const CrashPolicy& policy) {
+  acked_.clear();  // acknowledged but never flushed: no promise was made
+  discards_in_flight_ = 0;
   for (Rdev& r : rdevs_) {
     r.disk->crash(policy);
     r.in_array = false;

@@ -25,6 +25,7 @@ Json stats_json(const ExploreStats& s) {
           {"max_pending", s.max_pending},       {"sampled_points", s.sampled_points},
           {"safety_violations", s.safety_violations},
           {"resync_violations", s.resync_violations},
+          {"durability_violations", s.durability_violations},
           {"refused_states", s.refused_states}, {"unnecessary_chunks", s.unnecessary_chunks},
           {"unnecessary_bytes", s.unnecessary_bytes}, {"seconds", s.seconds},
           {"states_per_second", s.seconds > 0 ? static_cast<double>(s.states) / s.seconds : 0.0},

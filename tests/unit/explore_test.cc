@@ -51,6 +51,24 @@ TEST(Explore, FindsAPlantedFaultAndShrinksItToAFewEvents) {
   EXPECT_TRUE(data_landed && bitmap_lost) << format_violation(rs.violations[0], o.kernel);
 }
 
+TEST(Explore, FindsAFlushThatDoesNotFlush) {
+  // The durability check: a write acknowledged and then flushed must be durable on every mirror.
+  auto t = parse_trace(R"({"format":"llbitmap-sim-trace","version":1,"array":{"members":2,"member_size":"16M"},
+    "ops":[{"op":"create"},{"op":"wait_sync"},{"op":"write","offset":65536,"length":65536},
+           {"op":"flush"},{"op":"wait","ms":1},{"op":"write","offset":1048576,"length":4096}]})",
+                       "inline");
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  ExploreOptions o;
+  ExploreResult good = explore(*t, o);
+  EXPECT_EQ(good.stats.durability_violations, 0u);
+  EXPECT_EQ(good.stats.safety_violations, 0u);
+  o.planted_flush_fault = true;
+  ExploreResult bad = explore(*t, o);
+  ASSERT_GT(bad.stats.durability_violations, 0u);
+  ASSERT_FALSE(bad.violations.empty());
+  EXPECT_EQ(bad.violations[0].invariant, "durability") << bad.violations[0].detail;
+}
+
 TEST(Explore, ExhaustiveCountOfDistinctStatesIsPinned) {
   // A change that silently prunes (or duplicates) states changes these numbers.
   Trace t = trace_of("b-crash-dirty.json");
