@@ -98,9 +98,9 @@ struct Pending {
   // the first block, half, all but the last block (those that differ and are not the whole).
   std::array<std::uint32_t, 3> tears{};
   std::uint64_t mix = 0;  // its share of the canonical state hash
-  std::uint32_t covered(std::uint8_t fate) const {
-    return fate == kLanded ? sectors : fate >= kTorn ? tears[fate - kTorn] : 0;
-  }
+  std::array<std::uint32_t, 5> cover{};  // sectors that reach the disk, per fate
+  std::array<std::uint64_t, 5> adj{};    // change to the canonical hash, per fate (not hidden)
+  std::uint32_t covered(std::uint8_t fate) const { return cover[fate]; }
 };
 
 struct Cover {
@@ -124,6 +124,11 @@ class Explorer {
 
   ExploreResult run() {
     start_ = std::chrono::steady_clock::now();
+    for (int b = 0; b < 256; ++b) {
+      flag_table_[b] = static_cast<std::uint8_t>(
+          resynced(static_cast<std::uint8_t>(b), LoadMode::Reload, o_.kernel) |
+          (resynced(static_cast<std::uint8_t>(b), LoadMode::Stale, o_.kernel) << 1));
+    }
     Trace t = trace_;
     t.array.fault_data_before_bitmap = o_.planted_fault;
     t.array.disk.fault_flush_noop = o_.planted_flush_fault;
@@ -339,6 +344,14 @@ class Explorer {
         }
         p.radix = inflight ? static_cast<std::uint8_t>(2 + ntears) : (o_.cache_loss ? 2 : 1);
         p.mix = request_mix(parts[k], w.id);
+        p.cover[kLost] = 0;
+        p.cover[kLanded] = w.sectors;
+        p.adj[kLost] = 0 - p.mix;
+        p.adj[kLanded] = 0;
+        for (std::uint8_t j = 0; j < ntears; ++j) {
+          p.cover[kTorn + j] = p.tears[j];
+          p.adj[kTorn + j] = request_mix(static_cast<std::uint32_t>(k), w.id ^ (0x5a5a5a5a5a5aull * (kTorn + j))) - p.mix;
+        }
         order_[k].push_back(static_cast<std::uint32_t>(pend_.size()));
         pend_.push_back(p);
       };
@@ -407,10 +420,13 @@ class Explorer {
     base_flagged_.assign(parts.size() * 2, 0);
     for (std::size_t k = 0; k < parts.size(); ++k) {
       const std::uint8_t* st = base_meta_[k] + g.state_byte_offset(0);
+      std::uint64_t reload = 0, stale = 0;
       for (std::uint64_t c = 0; c < g.chunks; ++c) {
-        base_flagged_[k * 2] += resynced(st[c], LoadMode::Reload, o_.kernel);
-        base_flagged_[k * 2 + 1] += resynced(st[c], LoadMode::Stale, o_.kernel);
+        reload += flag_table_[st[c]] & 1;
+        stale += flag_table_[st[c]] >> 1;
       }
+      base_flagged_[k * 2] = reload;
+      base_flagged_[k * 2 + 1] = stale;
     }
     parts_ = parts;
 
@@ -438,8 +454,14 @@ class Explorer {
     } else {
       Prng p(o_.seed ^ (events_ * 0x9e3779b97f4a7c15ull));
       for (std::uint32_t i = 0; i < o_.samples && budget_left(); ++i) {
+        // Four fates per 64 random bits: 16 bits each, scaled to the radix (multiply-shift; the
+        // bias of at most 5 in 65536 does not matter for sampling).
+        std::uint64_t bits = 0;
         for (std::size_t k = 0; k < fates_.size(); ++k) {
-          fates_[k] = pend_[k].radix == 1 ? kLanded : static_cast<std::uint8_t>(p.below(pend_[k].radix));
+          if ((k & 3) == 0) bits = p.next();
+          const std::uint64_t r16 = (bits >> ((k & 3) * 16)) & 0xffff;
+          fates_[k] = pend_[k].radix == 1 ? kLanded
+                                          : static_cast<std::uint8_t>((r16 * pend_[k].radix) >> 16);
         }
         evaluate();
       }
@@ -564,31 +586,23 @@ class Explorer {
 
   std::uint64_t canonical_hash() const {
     std::uint64_t h = base_sum_;
-    for (std::size_t k = 0; k < order_.size(); ++k) {
-      const auto& ord = order_[k];
-      for (std::size_t i = 0; i < ord.size(); ++i) {
-        const Pending& p = pend_[ord[i]];
-        const std::uint8_t f = fates_[ord[i]];
-        if (f == kLost) {
-          h -= p.mix;
-          continue;
-        }
-        bool hidden = false;  // wholly overwritten by a later write that reached the disk
-        const std::uint64_t e = p.sector + p.covered(f);
+    for (std::size_t i = 0; i < pend_.size(); ++i) {
+      const Pending& p = pend_[i];
+      const std::uint8_t f = fates_[i];
+      std::uint64_t c = p.adj[f];
+      if (!p.hiders.empty() && f != kLost) {
+        // Wholly overwritten by a later write that reached the disk: as if lost.
+        const std::uint64_t e = p.sector + p.cover[f];
         for (std::uint32_t j : p.hiders) {
           const Pending& q = pend_[j];
-          const std::uint32_t n = q.covered(fates_[j]);
+          const std::uint32_t n = q.cover[fates_[j]];
           if (n && q.sector + n >= e) {
-            hidden = true;
+            c = 0 - p.mix;
             break;
           }
         }
-        if (hidden) {
-          h -= p.mix;
-        } else if (f >= kTorn) {
-          h += request_mix(p.member, p.w->id ^ (0x5a5a5a5a5a5aull * f)) - p.mix;
-        }
       }
+      h += c;
     }
     return h;
   }
@@ -792,6 +806,7 @@ class Explorer {
   std::vector<std::uint8_t> fates_;
   HashCounter seen_;
   std::uint64_t base_sum_ = 0;
+  std::array<std::uint8_t, 256> flag_table_{};  // bit 0: resynced after Reload, bit 1: after Stale
   bool check_promises_ = false;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> promise_log_, touched_;
   std::vector<std::vector<std::uint64_t>> prefix_ = std::vector<std::vector<std::uint64_t>>(8);
