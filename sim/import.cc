@@ -174,6 +174,10 @@ Result<Trace> import_blkparse(const std::string& text, const std::string& source
     } catch (...) {
       return line_error(source, n, line, "a time in seconds in the fourth field (blkparse)");
     }
+    // Up to about 115 days: enough for any trace, and safe to turn into microseconds.
+    if (!(r.time >= 0 && r.time <= 1e7)) {
+      return line_error(source, n, line, "a time between 0 and 10000000 seconds in the fourth field");
+    }
     r.action = f[5];
     r.rwbs = f[6];
     r.sector = r.count = 0;

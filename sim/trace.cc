@@ -103,6 +103,13 @@ Result<bool> get_bool(const Json& obj, const char* field, const Ctx& c, bool dfl
   return c.error(field, show(obj[field]), "true or false");
 }
 
+// A string field: `def` when absent; an error when present but not a string.
+Result<std::string> get_string(const Json& obj, const char* field, const Ctx& c, std::string def) {
+  if (!obj.is_object() || !obj.contains(field)) return def;
+  if (!obj[field].is_string()) return c.error(field, show(obj[field]), "a string");
+  return obj[field].get<std::string>();
+}
+
 Result<std::uint32_t> get_member(const Json& obj, const Ctx& c, std::uint32_t members) {
   if (!obj.contains("member")) return c.error("member", "missing", "a member index or name (vda)");
   const Json& v = obj["member"];
@@ -252,7 +259,7 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
       if (op.kind == OpKind::IoError) {
         TRY(n, get_uint(o, "count", c, 1));
         op.count = static_cast<std::uint32_t>(n);
-        std::string kind = o.value("kind", std::string("write"));
+        TRY(kind, get_string(o, "kind", c, "write"));
         if (kind != "write" && kind != "read") return c.error("kind", show(o["kind"]), "write or read");
         op.read_errors = kind == "read";
       }
@@ -270,11 +277,17 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
         return c.error("dir", o.contains("dir") ? show(o["dir"]) : "missing", "a directory path");
       }
       op.dir = o["dir"].get<std::string>();
-      op.label = o.value("label", std::string());
+      {
+        TRY(label, get_string(o, "label", c, ""));
+        op.label = label;
+      }
       break;
     }
     case OpKind::Dump:
-      op.label = o.value("label", std::string());
+      {
+        TRY(label, get_string(o, "label", c, ""));
+        op.label = label;
+      }
       break;
     default: break;
   }
@@ -290,7 +303,8 @@ Result<Trace> parse_trace(const std::string& text, const std::string& source) {
     return Status(Code::BadField, str_cat(source, ": not valid JSON"));
   }
   if (!j.is_object()) return c.error("(top level)", show(j).substr(0, 40), "an object");
-  if (j.value("format", std::string()) != "llbitmap-sim-trace") {
+  if (!j.contains("format") || !j["format"].is_string() ||
+      j["format"].get<std::string>() != "llbitmap-sim-trace") {
     return c.error("format", j.contains("format") ? show(j["format"]) : "missing",
                    "\"llbitmap-sim-trace\"");
   }
@@ -299,8 +313,10 @@ Result<Trace> parse_trace(const std::string& text, const std::string& source) {
     return c.error("version", j.contains("version") ? show(j["version"]) : "missing", "1");
   }
   Trace t;
-  t.name = j.value("name", std::string("trace"));
-  t.description = j.value("description", std::string());
+  TRY(name, get_string(j, "name", c, "trace"));
+  TRY(description, get_string(j, "description", c, ""));
+  t.name = name;
+  t.description = description;
   if (j.contains("seed")) {
     TRY(seed, get_uint(j, "seed", c));
     t.seed = seed;
