@@ -16,7 +16,7 @@ namespace llb {
 struct OpenMember {
   std::string path;
   std::unique_ptr<BlockDevice> dev;
-  Member member;
+  Member& member;  // the set's copy, which its ArrayView points into
 };
 
 class MemberSet {
@@ -39,6 +39,9 @@ class MemberSet {
   Status reload(LayoutChoice layout);
 
  private:
+  // Sized once, never reallocated: the view and the OpenMembers point into it (a move of the set
+  // keeps the buffer).
+  std::vector<Member> loaded_;
   std::vector<std::unique_ptr<OpenMember>> members_;
   ArrayView view_;
 };
