@@ -197,6 +197,11 @@ std::optional<LayoutChoice> parse_layout_choice(std::string_view s) {
   return std::nullopt;
 }
 
+bool llbitmap_usable(const Member& m) {
+  return m.has_bitmap && m.lockless && m.verdict && m.verdict->loadable && !m.verdict->first_use &&
+         m.geometry && m.states;
+}
+
 Result<Member> load_member(BlockDevice& dev, LayoutChoice layout) {
   Member m;
   m.device = dev.name();

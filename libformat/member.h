@@ -45,6 +45,10 @@ struct Member {
   }
 };
 
+// A lockless bitmap the kernel loads as it is (not refused, not mdadm's FIRST_USE placeholder),
+// with its geometry and state bytes read: one the writers can work from.
+bool llbitmap_usable(const Member& m);
+
 // Reads a member. Fails only when nothing can be said (unreadable device, no md superblock);
 // everything else wrong becomes a finding.
 Result<Member> load_member(BlockDevice& dev, LayoutChoice layout);

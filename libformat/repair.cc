@@ -31,10 +31,6 @@ const std::set<std::string>& handled_codes() {
   return s;
 }
 
-bool good_bitmap(const Member& m) {
-  return m.has_bitmap && m.lockless && m.verdict && m.verdict->loadable && !m.verdict->first_use &&
-         m.geometry && m.states;
-}
 
 // Runs of indices where a and b differ, merged when closer than `gap` bytes.
 std::vector<std::pair<std::uint64_t, std::uint64_t>> differing_ranges(
@@ -68,15 +64,6 @@ void add_range_changes(std::vector<ByteChange>& changes, std::size_t member, std
     c.order = order;
     changes.push_back(std::move(c));
   }
-}
-
-Result<std::vector<std::uint8_t>> read_range(BlockDevice& dev, std::uint64_t off, std::uint64_t n) {
-  if (off + n > dev.size_bytes()) {
-    return Status(Code::ShortRead, str_cat(dev.name(), ": ", n, " bytes at byte ", off,
-                                           " go past the end of the device (", dev.size_bytes(),
-                                           " bytes)"));
-  }
-  return read_bytes(dev, off, static_cast<std::size_t>(n));
 }
 
 bool constant_fields_agree(const MdSuperblock& a, const MdSuperblock& b) {
@@ -192,7 +179,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
   // The reference bitmap: the first fresh member, in the kernel's order, whose bitmap loads.
   const Member* ref = nullptr;
   for (std::size_t vi : view.fresh) {
-    if (good_bitmap(*view.members[vi])) {
+    if (llbitmap_usable(*view.members[vi])) {
       ref = view.members[vi];
       break;
     }
@@ -215,6 +202,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
       continue;  // a classic bitmap: not ours to repair
     }
     Target& t = targets[i];
+    bool states_from_disk = false;
     std::string damaged;  // refusing findings of this member's bitmap superblock
     std::vector<std::string> codes;
     for (const Finding& f : m.findings) {
@@ -225,11 +213,12 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
         damaged += (damaged.empty() ? "" : "; ") + f.message;
       }
     }
-    if (good_bitmap(m)) {
+    if (llbitmap_usable(m)) {
       t.valid = true;
       t.bsb = *m.bitmap;
       t.g = *m.geometry;
       t.states = m.states->bytes;
+      t.disk_states = m.states->bytes;  // what load_member read at these offsets
       if (ref && ref != &m &&
           (ref->geometry->chunks != t.g.chunks ||
            ref->geometry->chunksize_sectors != t.g.chunksize_sectors)) {
@@ -246,13 +235,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
       t.bsb = *ref->bitmap;
       t.g = *ref->geometry;
       t.g.bitmap_offset_bytes = m.bitmap_offset_bytes;
-      auto raw = read_range(*set.at(i).dev, t.g.state_byte_offset(0), t.g.chunks);
-      if (!raw.ok()) {
-        plan.problems.push_back({Severity::Error, "state-area-unreadable", raw.status().message(), ""});
-        t.valid = false;
-      } else {
-        t.states = std::move(raw).value();
-      }
+      states_from_disk = true;  // this member's own bytes, at the peer's geometry
       for (const std::string& c : codes) {
         plan.problems.push_back({Severity::Error, c, damaged,
                                  str_cat("rewrite the bitmap superblock from ", ref->device,
@@ -279,13 +262,16 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
       continue;
     }
     if (!t.valid) continue;
-    auto disk = read_range(*set.at(i).dev, t.g.state_byte_offset(0), t.g.chunks);
-    if (!disk.ok()) {
-      plan.problems.push_back({Severity::Error, "state-area-unreadable", disk.status().message(), ""});
-      t.valid = false;
-      continue;
+    if (t.disk_states.empty()) {
+      auto disk = read_bytes(*set.at(i).dev, t.g.state_byte_offset(0), t.g.chunks);
+      if (!disk.ok()) {
+        plan.problems.push_back({Severity::Error, "state-area-unreadable", disk.status().message(), ""});
+        t.valid = false;
+        continue;
+      }
+      t.disk_states = std::move(disk).value();
     }
-    t.disk_states = std::move(disk).value();
+    if (states_from_disk) t.states = t.disk_states;
     const KernelVersion v = t.g.version;
     // Invalid bytes become NeedSync, as the kernel forces at load.
     std::uint64_t invalid = 0;
@@ -370,7 +356,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
                       "state bytes", true);
     std::vector<std::uint8_t> bsb_new(kBitmapSbBytes, 0);
     (void)encode_bitmap_superblock(t.bsb, bsb_new);
-    auto bsb_old = read_range(*set.at(i).dev, t.g.bitmap_offset_bytes, kBitmapSbBytes);
+    auto bsb_old = read_bytes(*set.at(i).dev, t.g.bitmap_offset_bytes, kBitmapSbBytes);
     if (bsb_old.ok()) {
       add_range_changes(plan.changes, i, t.g.bitmap_offset_bytes, *bsb_old, bsb_new, 2,
                         "bitmap superblock", false);
@@ -380,12 +366,12 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
   for (std::size_t i = 0; i < n; ++i) {
     const Member& m = set.at(i).member;
     const Geometry* g = targets[i].valid ? &targets[i].g
-                        : (good_bitmap(m) ? &*m.geometry : nullptr);
+                        : (llbitmap_usable(m) ? &*m.geometry : nullptr);
     if (!g) continue;
     std::uint64_t filler_bad = 0;
     auto check = [&](std::uint64_t from, std::uint64_t to) {
       if (to <= from) return;
-      auto old_b = read_range(*set.at(i).dev, g->bitmap_offset_bytes + from, to - from);
+      auto old_b = read_bytes(*set.at(i).dev, g->bitmap_offset_bytes + from, to - from);
       if (!old_b.ok()) return;
       std::vector<std::uint8_t> new_b(old_b->size(), 0xff);
       filler_bad += static_cast<std::uint64_t>(
@@ -425,7 +411,7 @@ Result<UndoLog> make_undo_log(MemberSet& set, const std::vector<ByteChange>& cha
     const std::uint64_t bs = std::max<std::uint32_t>(512, dev.logical_block_size());
     const std::uint64_t first = c.offset_bytes / bs * bs;
     const std::uint64_t end = (c.offset_bytes + c.new_bytes.size() + bs - 1) / bs * bs;
-    auto old_b = read_range(dev, first, std::min(end, dev.size_bytes()) - first);
+    auto old_b = read_bytes(dev, first, std::min(end, dev.size_bytes()) - first);
     if (!old_b.ok()) return old_b.status();
     log.records.push_back({static_cast<std::uint32_t>(c.member), first, std::move(old_b).value()});
   }

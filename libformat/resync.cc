@@ -14,10 +14,6 @@ namespace {
 
 constexpr std::uint32_t kNoBitmapUnitSectors = 128;  // 64 KiB units without a bitmap
 
-bool usable_bitmap(const Member& m) {
-  return m.has_bitmap && m.lockless && m.verdict && m.verdict->loadable && !m.verdict->first_use &&
-         m.geometry && m.states;
-}
 
 bool unwritten_variant(std::uint8_t s) {
   return s == static_cast<std::uint8_t>(State::NeedSyncUnwritten) ||
@@ -146,7 +142,7 @@ Result<ResyncPlan> plan_resync(const MemberSet& set, const ResyncOptions& option
   std::string unusable;
   for (std::size_t i = 0; i < set.size(); ++i) {
     const Member& m = set.at(i).member;
-    if (usable_bitmap(m) && m.geometry->chunks == src.geometry.value_or(Geometry{}).chunks &&
+    if (llbitmap_usable(m) && m.geometry->chunks == src.geometry.value_or(Geometry{}).chunks &&
         m.layout == src.layout) {
       continue;
     }
