@@ -19,6 +19,8 @@ std::string render_export(const Examination& ex);
 std::string format_iec(std::uint64_t bytes);
 // "0-511" or "640"
 std::string format_range(std::uint64_t first, std::uint64_t last);
+// "0-511, 640, 2031", and ", ... (N more runs)" after max_items runs.
+std::string runs_summary(const std::vector<StateRun>& runs, std::size_t max_items);
 std::string state_byte_label(std::uint8_t byte, KernelVersion v);  // "dirty", "invalid(0x2a)"
 
 }  // namespace llb

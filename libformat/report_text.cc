@@ -16,16 +16,6 @@ std::string pct(std::uint64_t part, std::uint64_t whole) {
   return buf;
 }
 
-std::string runs_summary(const std::vector<StateRun>& runs, std::size_t max_items) {
-  std::string s;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    if (i == max_items) return s + str_cat(", ... (", runs.size() - max_items, " more runs)");
-    if (i) s += ", ";
-    s += format_range(runs[i].first, runs[i].last);
-  }
-  return s;
-}
-
 void render_bitmap_sb(std::ostringstream& o, const Member& m) {
   const BitmapSuperblock& b = *m.bitmap;
   o << "Bitmap superblock at byte " << m.bitmap_offset_bytes << ":\n";
@@ -207,6 +197,16 @@ std::string format_iec(std::uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f %s", d, kUnits[u]);
   return buf;
+}
+
+std::string runs_summary(const std::vector<StateRun>& runs, std::size_t max_items) {
+  std::string s;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (i == max_items) return s + str_cat(", ... (", runs.size() - max_items, " more runs)");
+    if (i) s += ", ";
+    s += format_range(runs[i].first, runs[i].last);
+  }
+  return s;
 }
 
 std::string format_range(std::uint64_t first, std::uint64_t last) {

@@ -379,6 +379,7 @@ Result<VerifyReport> verify_mirrors(MemberSet& set, const ResyncOptions& options
   const std::uint64_t total = sectors * 512;
   Pacer pacer(options, "check", total * roles->targets.size());
   std::vector<std::uint8_t> a(unit), b(unit);
+  std::vector<std::uint64_t> mismatched;
   const std::uint64_t src_data = src.md.sb.data_offset * 512;
   for (std::uint64_t c = 0; c * unit < total; ++c) {
     const std::size_t n = static_cast<std::size_t>(std::min(unit, total - c * unit));
@@ -400,15 +401,10 @@ Result<VerifyReport> verify_mirrors(MemberSet& set, const ResyncOptions& options
       pacer.advance(n);
     }
     ++r.units_compared;
-    if (bad) {
-      ++r.mismatched_units;
-      if (!r.runs.empty() && r.runs.back().second + 1 == c) {
-        r.runs.back().second = c;
-      } else {
-        r.runs.push_back({c, c});
-      }
-    }
+    if (bad) mismatched.push_back(c);
   }
+  r.mismatched_units = mismatched.size();
+  r.runs = index_runs(mismatched);
   return r;
 }
 

@@ -61,7 +61,7 @@ struct VerifyReport {
   std::uint64_t bytes_compared = 0;       // per pair of mirrors
   std::uint64_t mismatched_units = 0;     // chunks (or 64 KiB units) that differ somewhere
   std::uint64_t mismatch_sectors = 0;     // 512-byte sectors that differ, summed over pairs
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> runs;  // mismatched units, first-last
+  std::vector<StateRun> runs;             // mismatched units (value unused)
   std::uint32_t unit_sectors = 0;
 };
 

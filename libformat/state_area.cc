@@ -65,4 +65,16 @@ std::vector<StateRun> state_runs(std::span<const std::uint8_t> bytes) {
   return runs;
 }
 
+std::vector<StateRun> index_runs(std::span<const std::uint64_t> ascending) {
+  std::vector<StateRun> runs;
+  for (std::uint64_t i : ascending) {
+    if (!runs.empty() && runs.back().last + 1 == i) {
+      runs.back().last = i;
+    } else {
+      runs.push_back({i, i, 0});
+    }
+  }
+  return runs;
+}
+
 }  // namespace llb

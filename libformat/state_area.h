@@ -41,5 +41,7 @@ struct StateRun {
   std::uint8_t value = 0;
 };
 std::vector<StateRun> state_runs(std::span<const std::uint8_t> bytes);
+// Runs of consecutive indices in an ascending list (the value is unused: 0).
+std::vector<StateRun> index_runs(std::span<const std::uint64_t> ascending);
 
 }  // namespace llb

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "libformat/json.h"
+#include "libformat/report.h"
 #include "libformat/resync.h"
 #include "tools/cli_common.h"
 
@@ -40,20 +41,9 @@ std::string mode_name(ResyncMode m) {
   return "?";
 }
 
+// "0-511, 640, 2031", or "none".
 std::string runs_text(const std::vector<std::uint64_t>& chunks, std::size_t max_runs) {
-  std::string s;
-  std::size_t runs = 0;
-  for (std::size_t i = 0; i < chunks.size();) {
-    std::size_t j = i;
-    while (j + 1 < chunks.size() && chunks[j + 1] == chunks[j] + 1) ++j;
-    if (runs++ == max_runs) {
-      s += ", ...";
-      break;
-    }
-    s += (s.empty() ? "" : ", ") + std::to_string(chunks[i]);
-    if (j > i) s += "-" + std::to_string(chunks[j]);
-    i = j + 1;
-  }
+  const std::string s = runs_summary(index_runs(chunks), max_runs);
   return s.empty() ? "none" : s;
 }
 
@@ -180,7 +170,7 @@ int main(int argc, char** argv) {
       j["verify"]["mismatched_chunks"] = r->mismatched_units;
       j["verify"]["mismatch_sectors"] = r->mismatch_sectors;
       Json runs = Json::array();
-      for (auto [a, b] : r->runs) runs.push_back(Json::array({a, b}));
+      for (const StateRun& run : r->runs) runs.push_back(Json::array({run.first, run.last}));
       j["verify"]["runs"] = runs;
       std::cout << j.dump() << "\n";
     } else {
@@ -189,12 +179,12 @@ int main(int argc, char** argv) {
                 << "mismatch_cnt: " << r->mismatch_sectors << " sectors in "
                 << r->mismatched_units << " chunks\n";
       std::size_t shown = 0;
-      for (auto [a, b] : r->runs) {
+      for (const StateRun& run : r->runs) {
         if (shown++ == 50) {
           std::cout << "  ...\n";
           break;
         }
-        std::cout << "  differ: chunks " << a << (a == b ? "" : "-" + std::to_string(b)) << "\n";
+        std::cout << "  differ: chunks " << format_range(run.first, run.last) << "\n";
       }
     }
     return r->mismatched_units ? kPending : kOk;
