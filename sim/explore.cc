@@ -156,9 +156,6 @@ class Explorer {
     return std::move(result_);
   }
 
-  // For export: stop at a given crash point and keep the fates.
-  void set_target(std::uint64_t event_index) { target_event_ = event_index; }
-
  private:
   bool budget_left() {
     if (stopped_) return false;
@@ -428,7 +425,6 @@ class Explorer {
       base_flagged_[k * 2] = reload;
       base_flagged_[k * 2 + 1] = stale;
     }
-    parts_ = parts;
 
     std::uint64_t space = 1;
     for (const Pending& p : pend_) {
@@ -620,7 +616,7 @@ class Explorer {
     // check every generated state (the check is cheaper than a lookup table of disk images).
     seen_.insert(canonical_hash());
     const Geometry& g = a_->geometry();
-    const std::size_t n = parts_.size();
+    const std::size_t n = participants_.size();
     // Events after the crash decide who is fresh.
     std::uint64_t max_events = 0;
     ev_.assign(n, 0);
@@ -747,15 +743,15 @@ class Explorer {
     v.event_index = events_;
     v.at = a_->now();
     v.chunk = chunk;
-    v.source = parts_[src];
-    for (std::size_t k = 0; k < parts_.size(); ++k) {
+    v.source = participants_[src];
+    for (std::size_t k = 0; k < participants_.size(); ++k) {
       v.on_disk_states.push_back(*meta_at(k, g.state_byte_offset(chunk), 1));
     }
     v.model_state = a_->bitmap()->state(chunk);
     for (std::size_t i = 0; i < pend_.size(); ++i) {
       const Pending& p = pend_[i];
       WriteFate f;
-      f.member = parts_[p.member];
+      f.member = participants_[p.member];
       f.write_id = p.w->id;
       f.tag = p.w->tag;
       f.sector = p.w->sector;
@@ -781,10 +777,9 @@ class Explorer {
   std::chrono::steady_clock::time_point start_;
   std::uint64_t events_ = 0;
   bool stopped_ = false;
-  std::uint64_t target_event_ = ~std::uint64_t{0};
   std::uint64_t last_sig_ = 0, last_count_ = ~std::size_t{0};
   std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> logs_;
-  std::vector<std::uint32_t> participants_, parts_;
+  std::vector<std::uint32_t> participants_;  // the in-sync members at the current crash point
   std::vector<std::uint8_t> diverged_;
   std::uint64_t diverged_generation_ = 0;
   std::vector<Pending> pend_;
