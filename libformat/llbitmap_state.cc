@@ -6,6 +6,12 @@ std::string_view kernel_version_name(KernelVersion v) {
   return v == KernelVersion::Upstream ? "upstream" : "rfc";
 }
 
+std::optional<KernelVersion> parse_kernel_version(std::string_view name) {
+  if (name == "upstream") return KernelVersion::Upstream;
+  if (name == "rfc") return KernelVersion::Rfc;
+  return std::nullopt;
+}
+
 std::string_view state_name(State s) {
   static constexpr std::array<std::string_view, 8> kNames = {
       "Unwritten", "Clean", "Dirty", "NeedSync", "Syncing", "NeedSyncUnwritten",

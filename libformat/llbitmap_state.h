@@ -5,12 +5,14 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace llb {
 
 enum class KernelVersion : std::uint8_t { Upstream, Rfc };
 std::string_view kernel_version_name(KernelVersion v);  // "upstream" / "rfc"
+std::optional<KernelVersion> parse_kernel_version(std::string_view name);  // the inverse
 
 enum class State : std::uint8_t {
   Unwritten = 0,          // never written: no resync or recovery needed

@@ -322,10 +322,8 @@ Result<Trace> parse_trace(const std::string& text, const std::string& source) {
     t.seed = seed;
   }
   if (j.contains("kernel")) {
-    std::string k = j["kernel"].is_string() ? j["kernel"].get<std::string>() : "";
-    if (k == "upstream") t.kernel = KernelVersion::Upstream;
-    else if (k == "rfc") t.kernel = KernelVersion::Rfc;
-    else return c.error("kernel", show(j["kernel"]), "upstream or rfc");
+    t.kernel = parse_kernel_version(j["kernel"].is_string() ? j["kernel"].get<std::string>() : "");
+    if (!t.kernel) return c.error("kernel", show(j["kernel"]), "upstream or rfc");
   }
   ArrayConfig& a = t.array;
   if (j.contains("array")) {

@@ -307,11 +307,12 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   const std::string ls = vm["layout"].as<std::string>();
-  if (ls != "upstream" && ls != "rfc") {
+  const auto parsed_layout = parse_kernel_version(ls);
+  if (!parsed_layout) {
     std::cerr << "llbitmap-create: --layout is '" << ls << "', expected upstream or rfc\n";
     return kUsage;
   }
-  const KernelVersion layout = ls == "rfc" ? KernelVersion::Rfc : KernelVersion::Upstream;
+  const KernelVersion layout = *parsed_layout;
   const auto paths = vm["member"].as<std::vector<std::string>>();
   const bool dry = vm.count("dry-run") > 0;
   if (vm.count("new")) return create_new(vm, paths, layout, dry);

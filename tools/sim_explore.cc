@@ -91,11 +91,12 @@ int explore_main(int argc, char** argv) {
   }
   ExploreOptions o;
   const std::string ks = vm["kernel"].as<std::string>();
-  if (ks != "upstream" && ks != "rfc") {
+  const auto kernel = parse_kernel_version(ks);
+  if (!kernel) {
     std::cerr << "llbitmap-sim: --kernel is '" << ks << "', expected upstream or rfc\n";
     return kUsage;
   }
-  o.kernel = ks == "rfc" ? KernelVersion::Rfc : KernelVersion::Upstream;
+  o.kernel = *kernel;
   const auto size = parse_size(vm["member-size"].as<std::string>());
   if (!size) {
     std::cerr << "llbitmap-sim: --member-size '" << vm["member-size"].as<std::string>() << "' is not a size\n";

@@ -116,12 +116,13 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   const std::string kernel_s = vm["kernel"].as<std::string>();
-  if (kernel_s != "upstream" && kernel_s != "rfc") {
+  const auto kernel = parse_kernel_version(kernel_s);
+  if (!kernel) {
     std::cerr << "llbitmap-sim: --kernel is '" << kernel_s << "', expected upstream or rfc\n";
     return kExitUsage;
   }
   RunOptions opts;
-  opts.kernel = kernel_s == "rfc" ? KernelVersion::Rfc : KernelVersion::Upstream;
+  opts.kernel = *kernel;
   Trace trace;
   std::string trace_arg;
   if (vm.count("trace")) {
