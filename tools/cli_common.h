@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "libformat/status.h"
+
 namespace llb::cli {
 
 namespace po = boost::program_options;
@@ -24,6 +26,21 @@ inline bool parse(int argc, char** argv, const po::options_description& visible,
   } catch (const po::error& e) {
     std::cerr << tool << ": " << e.what() << "\n" << visible;
     return false;
+  }
+}
+
+// Whether a failure is the device's (could not be opened, found, read or written, or is busy)
+// rather than a refusal of what is on it: the writers give these their "I/O" exit status.
+inline bool is_device_failure(const Status& s) {
+  switch (s.code()) {
+    case Code::IoError:
+    case Code::ShortRead:
+    case Code::NotFound:
+    case Code::Busy:
+    case Code::ReadOnly:
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -57,12 +57,7 @@ Status ensure_image(const std::string& path, std::uint64_t size) {
   return Status();
 }
 
-int exit_for(const Status& s) {
-  return s.code() == Code::IoError || s.code() == Code::Busy || s.code() == Code::ShortRead ||
-                 s.code() == Code::NotFound
-             ? kIoError
-             : kRefused;
-}
+int exit_for(const Status& s) { return cli::is_device_failure(s) ? kIoError : kRefused; }
 
 int create_new(const po::variables_map& vm, const std::vector<std::string>& paths,
                KernelVersion layout, bool dry) {

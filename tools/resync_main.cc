@@ -19,18 +19,7 @@ namespace {
 
 enum Exit { kOk = 0, kPending = 1, kRefused = 2, kIoError = 4, kUsage = 8 };
 
-int exit_for(const Status& s) {
-  switch (s.code()) {
-    case Code::IoError:
-    case Code::ShortRead:
-    case Code::NotFound:
-    case Code::Busy:
-    case Code::ReadOnly:
-      return kIoError;
-    default:
-      return kRefused;
-  }
-}
+int exit_for(const Status& s) { return cli::is_device_failure(s) ? kIoError : kRefused; }
 
 std::string mode_name(ResyncMode m) {
   switch (m) {
