@@ -436,10 +436,12 @@ class Explorer {
     // A write with a single fate (a cached write when caches are not lost) is always kept.
     auto first_fate = [&](std::size_t k) -> std::uint8_t { return pend_[k].radix == 1 ? kLanded : kLost; };
     fates_.resize(pend_.size());
+    lane_fates_.resize(kLanes * pend_.size());
+    lanes_ = 0;
     for (std::size_t k = 0; k < pend_.size(); ++k) fates_[k] = first_fate(k);
     if (exhaustive) {
       for (std::uint64_t i = 0; i < space && budget_left(); ++i) {
-        evaluate();
+        push_state();
         // next fate vector (mixed radix)
         for (std::size_t k = 0; k < fates_.size(); ++k) {
           if (pend_[k].radix == 1) continue;
@@ -459,9 +461,10 @@ class Explorer {
           fates_[k] = pend_[k].radix == 1 ? kLanded
                                           : static_cast<std::uint8_t>((r16 * pend_[k].radix) >> 16);
         }
-        evaluate();
+        push_state();
       }
     }
+    if (lanes_) evaluate_batch();
   }
 
   void build_segments(const std::vector<std::uint32_t>& parts, const Geometry& g) {
@@ -555,7 +558,7 @@ class Explorer {
                               std::uint64_t off, std::uint64_t len) const {
     for (auto it = ord.rbegin(); it != ord.rend(); ++it) {
       const Pending& p = pend_[*it];
-      const std::uint32_t n = p.covered(fates_[*it]);
+      const std::uint32_t n = p.covered(cur_[*it]);
       const std::uint64_t s = p.sector * 512;
       if (n && off >= s && off + len <= s + std::uint64_t{n} * 512) return p.w->bytes.data() + (off - s);
     }
@@ -584,14 +587,14 @@ class Explorer {
     std::uint64_t h = base_sum_;
     for (std::size_t i = 0; i < pend_.size(); ++i) {
       const Pending& p = pend_[i];
-      const std::uint8_t f = fates_[i];
+      const std::uint8_t f = cur_[i];
       std::uint64_t c = p.adj[f];
       if (!p.hiders.empty() && f != kLost) {
         // Wholly overwritten by a later write that reached the disk: as if lost.
         const std::uint64_t e = p.sector + p.cover[f];
         for (std::uint32_t j : p.hiders) {
           const Pending& q = pend_[j];
-          const std::uint32_t n = q.cover[fates_[j]];
+          const std::uint32_t n = q.cover[cur_[j]];
           if (n && q.sector + n >= e) {
             c = 0 - p.mix;
             break;
@@ -603,93 +606,177 @@ class Explorer {
     return h;
   }
 
-  void evaluate() {
-    // States no disk can produce: a PREFLUSH write landed but a write cached before it was lost.
+  // States no disk can produce: a PREFLUSH write landed but a write cached before it was lost.
+  bool producible() const {
     for (std::uint32_t i : forcing_) {
-      if (fates_[i] == kLost) continue;
+      if (cur_[i] == kLost) continue;
       for (std::uint32_t c : pend_[i].forces) {
-        if (fates_[c] == kLost) return;
+        if (cur_[c] == kLost) return false;
       }
     }
-    ++result_.stats.states;
-    // Different crash points can reach equal disk states; count each distinct one once, but
-    // check every generated state (the check is cheaper than a lookup table of disk images).
-    seen_.insert(canonical_hash());
+    return true;
+  }
+
+  // Queues the state fates_ describes; states are checked 64 at a time (one bit per state).
+  void push_state() {
+    std::memcpy(lane_fates_.data() + lanes_ * pend_.size(), fates_.data(), pend_.size());
+    if (++lanes_ == kLanes) evaluate_batch();
+  }
+
+  // Checks the queued states. Per state: whether a disk can produce it, the fresh members, the
+  // source and how its bitmap loads. Then, for all states at once with one bit each, which
+  // segments' mirrors differ. Then per state, in queue order (so budgets, --stop-at-first and
+  // the violations recorded are those of checking one state after another): the state bytes of
+  // the divergent chunks, and the efficiency count.
+  void evaluate_batch() {
+    const std::size_t np = pend_.size(), n = participants_.size();
+    const std::uint32_t lanes = lanes_;
+    lanes_ = 0;
     const Geometry& g = a_->geometry();
-    const std::size_t n = participants_.size();
-    // Events after the crash decide who is fresh.
-    std::uint64_t max_events = 0;
+    std::uint64_t valid = 0, active = 0;
+    fresh_mask_.assign(n, 0);
     ev_.assign(n, 0);
-    for (std::size_t k = 0; k < n; ++k) {
-      ev_[k] = load_le64(meta_in(events_order_[k], k, kMdSbOffset + mdsb::kEvents, 8));
-      max_events = std::max(max_events, ev_[k]);
-    }
-    std::size_t src = n;
-    for (std::size_t k = 0; k < n; ++k) {
-      if (ev_[k] == max_events && src == n) src = k;
-    }
-    // The bitmap superblock of the source decides the load.
-    const std::uint8_t* bsb = meta_in(bsb_order_[src], src, g.bitmap_offset_bytes, kBitmapSbBytes);
-    LoadMode mode = LoadMode::Reload;
-    const std::uint32_t magic = load_le32(bsb + bmsb::kMagic), version = load_le32(bsb + bmsb::kVersion);
-    const std::uint32_t state = load_le32(bsb + bmsb::kState);
-    const std::uint32_t first_use_bit = o_.kernel == KernelVersion::Upstream ? kBitmapFirstUse : kRfcFirstUseBit;
-    if (magic != kBitmapMagic || version != kBitmapMajorLockless) {
-      mode = LoadMode::Refused;
-    } else if (state & (1u << first_use_bit)) {
-      mode = LoadMode::FirstUse;
-    } else if (load_le64(bsb + bmsb::kEvents) < max_events) {
-      mode = LoadMode::Stale;
-    }
-    if (mode == LoadMode::Refused) {
-      ++result_.stats.refused_states;
-      return;
-    }
-    // Divergent chunks among the fresh members: those divergent whatever the fates, then the
-    // segments' chunks (segments come in chunk order, so the list stays sorted and unique).
-    div_.clear();
-    for (const Segment& sg : segs_) {
-      if (sg.always || (!div_.empty() && div_.back() == sg.chunk)) continue;
-      bool have = false, differ = false;
-      std::uint64_t ref = 0;
-      for (std::size_t k = 0; k < n && !differ; ++k) {
-        if (ev_[k] != max_events) continue;
-        // The last cover that reached the disk decides; none: the durable bytes.
-        std::uint64_t v = sg.base_hash[k];
-        for (std::uint32_t i = sg.cover_begin[k]; i < sg.cover_begin[k + 1]; ++i) {
-          const Cover& c = covers_[i];
-          const std::uint8_t f = fates_[c.pending];
-          const unsigned tear = f >= kTorn ? f - kTorn : 0u;
-          const bool visible = (f == kLanded) | ((f >= kTorn) & ((c.torn_visible >> tear) & 1u));
-          v = visible ? c.hash : v;
-        }
-        differ = have && v != ref;
-        ref = have ? ref : v;
-        have = true;
+    for (std::uint32_t l = 0; l < lanes; ++l) {
+      cur_ = lane_fates_.data() + l * np;
+      if (!producible()) continue;
+      const std::uint64_t bit = std::uint64_t{1} << l;
+      valid |= bit;
+      // Events after the crash decide who is fresh; the first fresh member is the source.
+      std::uint64_t max_events = 0;
+      for (std::size_t k = 0; k < n; ++k) {
+        ev_[k] = load_le64(meta_in(events_order_[k], k, kMdSbOffset + mdsb::kEvents, 8));
+        max_events = std::max(max_events, ev_[k]);
       }
-      if (differ) div_.push_back(sg.chunk);
+      std::size_t src = n;
+      for (std::size_t k = 0; k < n; ++k) {
+        if (ev_[k] != max_events) continue;
+        if (src == n) src = k;
+        fresh_mask_[k] |= bit;
+      }
+      // The bitmap superblock of the source decides the load.
+      const std::uint8_t* bsb = meta_in(bsb_order_[src], src, g.bitmap_offset_bytes, kBitmapSbBytes);
+      LoadMode mode = LoadMode::Reload;
+      const std::uint32_t magic = load_le32(bsb + bmsb::kMagic), version = load_le32(bsb + bmsb::kVersion);
+      const std::uint32_t state = load_le32(bsb + bmsb::kState);
+      const std::uint32_t first_use_bit = o_.kernel == KernelVersion::Upstream ? kBitmapFirstUse : kRfcFirstUseBit;
+      if (magic != kBitmapMagic || version != kBitmapMajorLockless) {
+        mode = LoadMode::Refused;
+      } else if (state & (1u << first_use_bit)) {
+        mode = LoadMode::FirstUse;
+      } else if (load_le64(bsb + bmsb::kEvents) < max_events) {
+        mode = LoadMode::Stale;
+      }
+      lane_src_[l] = static_cast<std::uint8_t>(src);
+      lane_mode_[l] = mode;
+      if (mode != LoadMode::Refused) active |= bit;
     }
-    div_.insert(div_.end(), always_.begin(), always_.end());
-    std::uint64_t flagged_div = 0;
-    for (std::uint64_t c : div_) {
-      const std::uint8_t byte = *meta_at(src, g.state_byte_offset(c), 1);
-      if (resynced(byte, mode, o_.kernel)) {
-        ++flagged_div;
+    for (std::size_t k = 0; k < n; ++k) fresh_mask_[k] &= active;
+    // Fate masks: bit l of fmask_[p * kFates + f] says state l gives pending write p fate f.
+    fmask_.assign(np * kFates, 0);
+    for (std::uint64_t m = active; m; m &= m - 1) {
+      const unsigned l = static_cast<unsigned>(__builtin_ctzll(m));
+      const std::uint8_t* row = lane_fates_.data() + l * np;
+      const std::uint64_t bit = std::uint64_t{1} << l;
+      for (std::size_t p = 0; p < np; ++p) fmask_[p * kFates + row[p]] |= bit;
+    }
+    // Divergent chunks among the fresh members, per state: the segments' chunks (segments come in
+    // chunk order, so the list stays sorted and unique), then those divergent whatever the fates.
+    chunk_div_.clear();
+    std::uint64_t chunk = ~std::uint64_t{0}, cmask = 0;
+    for (const Segment& sg : segs_) {
+      if (sg.always) continue;
+      if (sg.chunk != chunk) {
+        if (cmask) chunk_div_.push_back({chunk, cmask});
+        chunk = sg.chunk;
+        cmask = 0;
+      }
+      if (cmask != active) cmask |= segment_differs(sg);
+    }
+    if (cmask) chunk_div_.push_back({chunk, cmask});
+
+    for (std::uint32_t l = 0; l < lanes; ++l) {
+      const std::uint64_t bit = std::uint64_t{1} << l;
+      if (!(valid & bit)) continue;
+      if (!budget_left()) return;
+      cur_ = lane_fates_.data() + l * np;
+      ++result_.stats.states;
+      // Different crash points can reach equal disk states; count each distinct one once, but
+      // check every generated state (the check is cheaper than a lookup table of disk images).
+      seen_.insert(canonical_hash());
+      const LoadMode mode = lane_mode_[l];
+      if (mode == LoadMode::Refused) {
+        ++result_.stats.refused_states;
         continue;
       }
-      ++result_.stats.safety_violations;
-      ++result_.stats.resync_violations;
-      record_violation(src, c, mode);
-      if (o_.stop_at_first) stopped_ = true;
-      return;
+      const std::size_t src = lane_src_[l];
+      std::uint64_t flagged_div = 0;
+      bool violated = false;
+      auto check = [&](std::uint64_t c) {
+        const std::uint8_t byte = *meta_at(src, g.state_byte_offset(c), 1);
+        if (resynced(byte, mode, o_.kernel)) {
+          ++flagged_div;
+          return true;
+        }
+        ++result_.stats.safety_violations;
+        ++result_.stats.resync_violations;
+        record_violation(src, c, mode);
+        if (o_.stop_at_first) stopped_ = true;
+        violated = true;
+        return false;
+      };
+      for (const auto& [c, m] : chunk_div_) {
+        if ((m & bit) && !check(c)) break;
+      }
+      if (violated) continue;
+      for (std::uint64_t c : always_) {
+        if (!check(c)) break;
+      }
+      if (violated) continue;
+      // Efficiency: flagged chunks whose mirrors agree.
+      if (mode != LoadMode::FirstUse) {
+        const std::uint64_t flagged = flagged_total(src, mode);
+        const std::uint64_t extra = flagged > flagged_div ? flagged - flagged_div : 0;
+        result_.stats.unnecessary_chunks += extra;
+        result_.stats.unnecessary_bytes += extra * g.chunk_bytes();
+      }
     }
-    // Efficiency: flagged chunks whose mirrors agree.
-    if (mode != LoadMode::FirstUse) {
-      const std::uint64_t flagged = flagged_total(src, mode);
-      const std::uint64_t extra = flagged > flagged_div ? flagged - flagged_div : 0;
-      result_.stats.unnecessary_chunks += extra;
-      result_.stats.unnecessary_bytes += extra * g.chunk_bytes();
+  }
+
+  // The states (bits) in which the fresh members' contents of a segment differ. Per member, the
+  // last cover that reached the disk decides, else the durable bytes; each candidate content
+  // comes with the states that select it, and two members differ where candidates with different
+  // contents are selected.
+  std::uint64_t segment_differs(const Segment& sg) {
+    const std::size_t n = participants_.size();
+    cand_.clear();
+    cand_begin_.resize(n + 1);
+    for (std::size_t k = 0; k < n; ++k) {
+      cand_begin_[k] = static_cast<std::uint32_t>(cand_.size());
+      std::uint64_t rest = fresh_mask_[k];
+      for (std::uint32_t i = sg.cover_begin[k + 1]; rest && i-- > sg.cover_begin[k];) {
+        const Cover& c = covers_[i];
+        const std::uint64_t* fm = fmask_.data() + std::size_t{c.pending} * kFates;
+        std::uint64_t vis = fm[kLanded];
+        for (unsigned j = 0; j < 3; ++j) {
+          if ((c.torn_visible >> j) & 1u) vis |= fm[kTorn + j];
+        }
+        if (vis & rest) cand_.push_back({c.hash, vis & rest});
+        rest &= ~vis;
+      }
+      if (rest) cand_.push_back({sg.base_hash[k], rest});
     }
+    cand_begin_[n] = static_cast<std::uint32_t>(cand_.size());
+    std::uint64_t differ = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      for (std::size_t q = k + 1; q < n; ++q) {
+        for (std::uint32_t i = cand_begin_[k]; i < cand_begin_[k + 1]; ++i) {
+          for (std::uint32_t j = cand_begin_[q]; j < cand_begin_[q + 1]; ++j) {
+            if (cand_[i].first != cand_[j].first) differ |= cand_[i].second & cand_[j].second;
+          }
+        }
+      }
+    }
+    return differ;
   }
 
   // Flagged chunks in the source's loaded bitmap: the base count, corrected for landed state blocks.
@@ -699,7 +786,7 @@ class Explorer {
     const auto& ord = meta_order_[src];
     for (auto it = ord.rbegin(); it != ord.rend(); ++it) {
       const Pending& p = pend_[*it];
-      const std::uint32_t nsec = p.covered(fates_[*it]);
+      const std::uint32_t nsec = p.covered(cur_[*it]);
       for (const SectorDelta& d : p.state_deltas) {
         if (d.sector >= p.sector + nsec) break;
         if (std::find(seen_sectors_.begin(), seen_sectors_.end(), d.sector) != seen_sectors_.end()) continue;
@@ -757,8 +844,8 @@ class Explorer {
       f.sector = p.w->sector;
       f.sectors = p.w->sectors;
       f.inflight = p.inflight;
-      f.fate = fates_[i] == kLost     ? "lost"
-               : fates_[i] >= kTorn ? str_cat("torn ", p.tears[fates_[i] - kTorn], "/", p.sectors)
+      f.fate = cur_[i] == kLost     ? "lost"
+               : cur_[i] >= kTorn ? str_cat("torn ", p.tears[cur_[i] - kTorn], "/", p.sectors)
                : p.inflight         ? "landed"
                                     : "kept";
       v.fates.push_back(std::move(f));
@@ -796,9 +883,21 @@ class Explorer {
     Cover c;
   };
   std::vector<TmpCover> tmp_;
-  std::vector<std::uint64_t> always_, div_, ev_, seen_sectors_;
+  std::vector<std::uint64_t> always_, ev_, seen_sectors_;
   std::vector<std::uint64_t> base_flagged_;
   std::vector<std::uint8_t> fates_;
+  // The queue of states to check (see evaluate_batch) and the batch's scratch.
+  static constexpr std::uint32_t kLanes = 64;
+  static constexpr std::size_t kFates = 5;  // lost, landed, torn at three points
+  std::vector<std::uint8_t> lane_fates_;   // kLanes rows of one fate per pending write
+  std::uint32_t lanes_ = 0;
+  const std::uint8_t* cur_ = nullptr;      // the fates of the state checked one at a time
+  std::array<std::uint8_t, kLanes> lane_src_{};
+  std::array<LoadMode, kLanes> lane_mode_{};
+  std::vector<std::uint64_t> fresh_mask_, fmask_;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> chunk_div_;  // (chunk, states divergent)
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> cand_;       // (content, states selecting it)
+  std::vector<std::uint32_t> cand_begin_;
   HashCounter seen_;
   std::uint64_t base_sum_ = 0;
   std::array<std::uint8_t, 256> flag_table_{};  // bit 0: resynced after Reload, bit 1: after Stale
