@@ -23,11 +23,32 @@ Tick SimDisk::flush_latency(Prng& p) const {
   return p.range(config_.flush_latency_min, config_.flush_latency_max);
 }
 
-std::uint64_t SimDisk::submit_write(DiskWrite w) {
+std::uint32_t SimDisk::take_slot(DiskWrite&& w) {
+  if (free_slots_.empty()) {
+    slots_.push_back(std::move(w));
+    return static_cast<std::uint32_t>(slots_.size() - 1);
+  }
+  const std::uint32_t s = free_slots_.back();
+  free_slots_.pop_back();
+  slots_[s] = std::move(w);
+  return s;
+}
+
+void SimDisk::pop_cached() {
+  release_slot(cache_[cache_head_++]);
+  // Drop the consumed front now and then, so the list stays short.
+  if (cache_head_ >= 64 && cache_head_ * 2 >= cache_.size()) {
+    cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(cache_head_));
+    cache_head_ = 0;
+  }
+}
+
+std::uint64_t SimDisk::submit_write(DiskWrite&& w) {
   w.id = next_id_++;
   if (w.preflush) w.flush_upto = completed_seq_;
-  inflight_.push_back(std::move(w));
-  return inflight_.back().id;
+  const std::uint64_t id = w.id;
+  inflight_.push_back(take_slot(std::move(w)));
+  return id;
 }
 
 std::uint64_t SimDisk::submit_flush(std::uint32_t owner) {
@@ -53,7 +74,7 @@ std::uint64_t SimDisk::submit_read(std::uint64_t sector, std::uint32_t sectors,
 
 bool SimDisk::is_inflight(std::uint64_t id) const {
   return std::any_of(inflight_.begin(), inflight_.end(),
-                     [id](const DiskWrite& w) { return w.id == id; });
+                     [&](std::uint32_t s) { return slots_[s].id == id; });
 }
 
 bool SimDisk::take_read_error() {
@@ -66,45 +87,49 @@ bool SimDisk::take_read_error() {
 Completion SimDisk::complete(std::uint64_t id) {
   Completion c;
   auto it = std::find_if(inflight_.begin(), inflight_.end(),
-                         [id](const DiskWrite& w) { return w.id == id; });
+                         [&](std::uint32_t s) { return slots_[s].id == id; });
   if (it == inflight_.end()) return c;
-  DiskWrite w = std::move(*it);
+  const std::uint32_t slot = *it;
   inflight_.erase(it);
+  DiskWrite& w = slots_[slot];
   c.found = true;
   c.owner = w.owner;
   c.is_read = w.is_read;
   c.kind = w.kind;
-  if (health_ != DiskHealth::Healthy) return c;
-  if (w.is_read) {
+  bool cached = false;
+  if (health_ != DiskHealth::Healthy) {
+    // dropped
+  } else if (w.is_read) {
     c.ok = !take_read_error();
-    return c;
-  }
-  if (w.sectors > 0 && write_errors_ > 0) {
+  } else if (w.sectors > 0 && write_errors_ > 0) {
     --write_errors_;
-    return c;
-  }
-  c.ok = true;
-  if (w.preflush && !(config_.fault_flush_noop && w.sectors == 0)) make_durable_upto(w.flush_upto);
-  if (w.sectors == 0) return c;  // a pure flush
-  const bool durable = w.fua || !config_.volatile_cache;
-  apply(w, durable);
-  if (!durable) {
-    w.completed_seq = ++completed_seq_;
-    cache_.push_back(std::move(w));
-    // A full cache destages its oldest write.
-    if (cache_.size() > config_.cache_capacity) {
-      const DiskWrite& old = cache_.front();
-      apply_to(old, meta_durable_, data_durable_, 0, old.sectors);
-      cache_.pop_front();
-    }
   } else {
-    ++completed_seq_;
+    c.ok = true;
+    if (w.preflush && !(config_.fault_flush_noop && w.sectors == 0)) make_durable_upto(w.flush_upto);
+    if (w.sectors > 0) {
+      const bool durable = w.fua || !config_.volatile_cache;
+      apply(w, durable);
+      if (durable) {
+        ++completed_seq_;
+      } else {
+        w.completed_seq = ++completed_seq_;
+        cache_.push_back(slot);
+        cached = true;
+        // A full cache destages its oldest write.
+        if (cached_count() > config_.cache_capacity) {
+          const DiskWrite& old = slots_[cache_[cache_head_]];
+          apply_to(old, meta_durable_, data_durable_, 0, old.sectors);
+          pop_cached();
+        }
+      }
+    }
   }
+  if (!cached) release_slot(slot);
   return c;
 }
 
 void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
-                       std::vector<std::uint64_t>& data, std::uint32_t first,
+                       StampVector& data, std::uint32_t first,
                        std::uint32_t count) const {
   if (w.kind == DiskWriteKind::Meta) {
     std::memcpy(meta.data() + (w.sector + first) * 512, w.bytes.data() + first * 512,
@@ -112,11 +137,15 @@ void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
   } else {
     const std::uint64_t base = data_sector_index(w.sector);
     if (durable_log_ && &data == &data_durable_) durable_log_->push_back({base + first, count});
-    auto out = data.begin() + static_cast<std::ptrdiff_t>(base + first);
+    std::uint64_t* out = data.data() + base + first;
     if (w.stamps.empty()) {
-      std::fill_n(out, count, w.stamp);
+      // Four at a time: the compiler turns each group into two 16-byte stores.
+      const std::uint64_t v = w.stamp;
+      std::uint32_t i = 0;
+      for (; i + 4 <= count; i += 4) out[i] = out[i + 1] = out[i + 2] = out[i + 3] = v;
+      for (; i < count; ++i) out[i] = v;
     } else {
-      std::copy_n(w.stamps.begin() + first, count, out);
+      std::memcpy(out, w.stamps.data() + first, std::size_t{count} * sizeof(std::uint64_t));
     }
   }
 }
@@ -127,20 +156,20 @@ void SimDisk::apply(const DiskWrite& w, bool durable) {
 }
 
 void SimDisk::make_durable_upto(std::uint64_t seq) {
-  while (!cache_.empty() && cache_.front().completed_seq <= seq) {
-    const DiskWrite& w = cache_.front();
+  while (cached_count() > 0 && slots_[cache_[cache_head_]].completed_seq <= seq) {
+    const DiskWrite& w = slots_[cache_[cache_head_]];
     apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
-    cache_.pop_front();
+    pop_cached();
   }
 }
 
 void SimDisk::crash(const CrashPolicy& policy) {
   // Cached writes first, in completion order, then in-flight ones (they were issued later or
   // are racing; a landed in-flight write overrides an older cached one at the same place).
-  for (const DiskWrite& w : cache_) {
+  for (const DiskWrite& w : cached_view()) {
     if (policy.cached(w) == CachedFate::Kept) apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
   }
-  for (const DiskWrite& w : inflight_) {
+  for (const DiskWrite& w : inflight()) {
     if (w.sectors == 0 || w.is_read) continue;
     switch (policy.inflight(w)) {
       case InflightFate::Lost: break;
@@ -157,8 +186,7 @@ void SimDisk::crash(const CrashPolicy& policy) {
       }
     }
   }
-  cache_.clear();
-  inflight_.clear();
+  drop_requests();
   meta_current_ = meta_durable_;
   data_current_ = data_durable_;
 }
@@ -168,9 +196,16 @@ void SimDisk::write_meta_offline(std::uint64_t offset_bytes, const std::vector<s
   std::memcpy(meta_durable_.data() + offset_bytes, b.data(), b.size());
 }
 
-void SimDisk::reset_offline() {
-  cache_.clear();
+void SimDisk::drop_requests() {
+  for (std::uint32_t s : inflight_) release_slot(s);
+  for (std::size_t i = cache_head_; i < cache_.size(); ++i) release_slot(cache_[i]);
   inflight_.clear();
+  cache_.clear();
+  cache_head_ = 0;
+}
+
+void SimDisk::reset_offline() {
+  drop_requests();
   meta_current_ = meta_durable_;
   data_current_ = data_durable_;
 }

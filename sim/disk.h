@@ -8,12 +8,12 @@
 // durable; in-flight and cached writes land, vanish or tear as the crash policy says.
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "sim/huge_alloc.h"
 #include "sim/prng.h"
 #include "sim/time.h"
 
@@ -34,6 +34,9 @@ struct DiskConfig {
   // cache durable. Never set outside that test.
   bool fault_flush_noop = false;
 };
+
+// One stamp per data sector, in memory the TLB can cover (see huge_alloc.h).
+using StampVector = std::vector<std::uint64_t, HugePageAllocator<std::uint64_t>>;
 
 enum class DiskWriteKind : std::uint8_t { Meta, Data };
 
@@ -93,7 +96,7 @@ class SimDisk {
   void set_health(DiskHealth h) { health_ = h; }
 
   // Submission returns the request id; the caller schedules completion after latency().
-  std::uint64_t submit_write(DiskWrite w);
+  std::uint64_t submit_write(DiskWrite&& w);
   std::uint64_t submit_flush(std::uint32_t owner);
   std::uint64_t submit_read(std::uint64_t sector, std::uint32_t sectors, std::uint32_t owner);
   Tick write_latency(Prng& prng) const;
@@ -111,20 +114,51 @@ class SimDisk {
 
   // What a reader sees now (durable + completed cached writes).
   const std::vector<std::uint8_t>& meta_current() const { return meta_current_; }
-  const std::vector<std::uint64_t>& data_current() const { return data_current_; }
+  const StampVector& data_current() const { return data_current_; }
   // What survives power loss without help.
   const std::vector<std::uint8_t>& meta_durable() const { return meta_durable_; }
-  const std::vector<std::uint64_t>& data_durable() const { return data_durable_; }
+  const StampVector& data_durable() const { return data_durable_; }
   std::uint64_t data_sector_index(std::uint64_t absolute_sector) const {
     return absolute_sector - config_.data_offset_sectors;
   }
 
+  // A list of the disk's writes, in order (valid until the disk changes).
+  class WriteList {
+   public:
+    class iterator {
+     public:
+      iterator(const DiskWrite* slots, const std::uint32_t* at) : slots_(slots), at_(at) {}
+      const DiskWrite& operator*() const { return slots_[*at_]; }
+      iterator& operator++() {
+        ++at_;
+        return *this;
+      }
+      bool operator!=(const iterator& o) const { return at_ != o.at_; }
+
+     private:
+      const DiskWrite* slots_;
+      const std::uint32_t* at_;
+    };
+    WriteList(const DiskWrite* slots, const std::uint32_t* first, const std::uint32_t* last)
+        : slots_(slots), first_(first), last_(last) {}
+    iterator begin() const { return {slots_, first_}; }
+    iterator end() const { return {slots_, last_}; }
+    bool empty() const { return first_ == last_; }
+    std::size_t size() const { return static_cast<std::size_t>(last_ - first_); }
+
+   private:
+    const DiskWrite* slots_;
+    const std::uint32_t *first_, *last_;
+  };
   // Writes that completed into the volatile cache and are not durable yet, in completion order.
-  std::vector<DiskWrite> cached() const { return std::vector<DiskWrite>(cache_.begin(), cache_.end()); }
-  std::size_t cached_count() const { return cache_.size(); }
-  // The same without copying (valid until the disk changes).
-  const std::deque<DiskWrite>& cached_view() const { return cache_; }
-  const std::vector<DiskWrite>& inflight() const { return inflight_; }
+  WriteList cached_view() const {
+    return {slots_.data(), cache_.data() + cache_head_, cache_.data() + cache_.size()};
+  }
+  std::size_t cached_count() const { return cache_.size() - cache_head_; }
+  // Requests submitted and not completed, in submission order.
+  WriteList inflight() const {
+    return {slots_.data(), inflight_.data(), inflight_.data() + inflight_.size()};
+  }
 
   // Every change to the durable data area is appended here as (first data sector, count) while
   // set (the crash explorer keeps its view of diverging chunks current this way).
@@ -141,16 +175,25 @@ class SimDisk {
  private:
   void apply(const DiskWrite& w, bool durable);
   void apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
-                std::vector<std::uint64_t>& data, std::uint32_t first, std::uint32_t count) const;
+                StampVector& data, std::uint32_t first, std::uint32_t count) const;
   void make_durable_upto(std::uint64_t seq);
 
   std::string name_;
   DiskConfig config_;
   DiskHealth health_ = DiskHealth::Healthy;
   std::vector<std::uint8_t> meta_current_, meta_durable_;
-  std::vector<std::uint64_t> data_current_, data_durable_;
-  std::vector<DiskWrite> inflight_;
-  std::deque<DiskWrite> cache_;         // completion order; the front is the oldest
+  StampVector data_current_, data_durable_;
+  // Requests live in slots, reused, so completing one or destaging it moves an index, not the
+  // request. inflight_: submission order; cache_[cache_head_..]: completion order, oldest first.
+  std::vector<DiskWrite> slots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<std::uint32_t> inflight_;
+  std::vector<std::uint32_t> cache_;
+  std::size_t cache_head_ = 0;
+  std::uint32_t take_slot(DiskWrite&& w);
+  void release_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
+  void pop_cached();
+  void drop_requests();
   std::uint64_t next_id_ = 1;
   std::uint64_t completed_seq_ = 0;
   std::uint32_t write_errors_ = 0, read_errors_ = 0;

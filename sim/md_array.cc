@@ -197,7 +197,7 @@ bool MdArray::member_writable(std::uint32_t m) const {
   return r.in_array && !r.faulty;
 }
 
-void MdArray::submit(std::uint32_t member, DiskWrite w, JobId owner) {
+void MdArray::submit(std::uint32_t member, DiskWrite&& w, JobId owner) {
   Rdev& r = rdevs_[member];
   w.owner = owner;
   if (w.kind == DiskWriteKind::Meta) ++meta_inflight_;

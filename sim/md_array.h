@@ -166,7 +166,7 @@ class MdArray {
   void start_child(JobId parent, JobId child);
 
   // disk I/O
-  void submit(std::uint32_t member, DiskWrite w, JobId owner);
+  void submit(std::uint32_t member, DiskWrite&& w, JobId owner);
   void submit_flush(std::uint32_t member, JobId owner);
   void submit_read(std::uint32_t member, JobId owner);
   void on_io_complete(std::uint32_t member, std::uint64_t id);
