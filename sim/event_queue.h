@@ -3,6 +3,7 @@
 // assigned at scheduling time, so two events due at the same tick run in the order they were
 // scheduled, on every machine. A plain binary heap of small PODs keeps it fast.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -31,18 +32,30 @@ struct Event {
 
 class EventQueue {
  public:
-  void schedule(Tick at, EventKind kind, std::uint32_t a = 0, std::uint64_t b = 0);
+  // Inline: every simulated I/O passes through both.
+  void schedule(Tick at, EventKind kind, std::uint32_t a = 0, std::uint64_t b = 0) {
+    heap_.push_back(Event{at, next_seq_++, kind, a, b});
+    std::push_heap(heap_.begin(), heap_.end(), Later{});
+  }
   bool empty() const { return heap_.empty(); }
   const Event& top() const { return heap_.front(); }
-  Event pop();
+  Event pop() {
+    std::pop_heap(heap_.begin(), heap_.end(), Later{});
+    Event e = heap_.back();
+    heap_.pop_back();
+    return e;
+  }
   std::size_t size() const { return heap_.size(); }
   void clear() { heap_.clear(); }
   std::uint64_t scheduled() const { return next_seq_; }
 
  private:
-  static bool later(const Event& x, const Event& y) {
-    return x.at != y.at ? x.at > y.at : x.seq > y.seq;
-  }
+  // The heap's order as a type, so the standard heap algorithms inline it.
+  struct Later {
+    bool operator()(const Event& x, const Event& y) const {
+      return x.at != y.at ? x.at > y.at : x.seq > y.seq;
+    }
+  };
   std::vector<Event> heap_;
   std::uint64_t next_seq_ = 0;
 };
