@@ -52,9 +52,10 @@ std::uint64_t uniform_hash(std::uint64_t v, std::uint64_t n) {
   return mix64(v ^ mix64(n + 0x1234567));
 }
 std::uint64_t slice_hash(const std::uint64_t* p, std::uint64_t n) {
-  bool uniform = true;
-  for (std::uint64_t i = 1; i < n; ++i) uniform &= p[i] == p[0];
-  if (uniform) return uniform_hash(n ? p[0] : 0, n);
+  // Uniform when every stamp equals the next one (memcmp is the fastest way to ask).
+  if (n <= 1 || std::memcmp(p, p + 1, (n - 1) * sizeof(std::uint64_t)) == 0) {
+    return uniform_hash(n ? p[0] : 0, n);
+  }
   std::uint64_t h = 0x9e3779b97f4a7c15ull;
   for (std::uint64_t i = 0; i < n; ++i) h += mix64(p[i] ^ (i * 0xff51afd7ed558ccdull));
   return h;
@@ -82,11 +83,18 @@ struct SectorDelta {
   std::int32_t reload = 0, stale = 0;
 };
 
+// [begin, end) in one of the explorer's flat arrays.
+struct Range {
+  std::uint32_t begin = 0, end = 0;
+  bool empty() const { return begin == end; }
+};
+
 struct Pending {
   const DiskWrite* w = nullptr;
-  std::vector<SectorDelta> state_deltas;  // metadata writes: flagged-count change per sector
-  std::vector<std::uint32_t> hiders;  // later writes of the member that can cover it whole
-  std::vector<std::uint32_t> forces;  // PREFLUSH: cached writes that are durable if this lands
+  // Lists kept in the explorer's flat arrays (no allocation per write and crash point):
+  Range deltas;  // metadata writes: flagged-count change per sector (deltas_)
+  Range hiders;  // later writes of the member that can cover it whole (hiders_)
+  Range forces;  // PREFLUSH: cached writes that are durable if this lands (forces_)
   // Copies of the write's fields the inner loops read, to keep them in one cache line.
   std::uint64_t sector = 0;
   std::uint32_t sectors = 0;
@@ -112,9 +120,9 @@ struct Cover {
 struct Segment {
   std::uint64_t first = 0, end = 0;  // data sector indices
   std::uint64_t chunk = 0;
-  std::vector<std::uint64_t> base_hash;          // per participating member
-  // Covers of member k, in application order: covers_[cover_begin[k] .. cover_begin[k + 1]).
-  std::vector<std::uint32_t> cover_begin;
+  // Per participating member k: the durable content's hash, base_hash_[index * n + k]; its
+  // covers in application order, covers_[cover_begin_[index * (n + 1) + k] .. that + 1).
+  std::uint32_t index = 0;
   bool always = false;  // its chunk differs outside the pending writes: divergent anyway
 };
 
@@ -315,6 +323,8 @@ class Explorer {
     ++result_.stats.crash_points;
     result_.stats.max_depth = std::max(result_.stats.max_depth, events_);
     pend_.clear();
+    hiders_.clear();
+    forces_.clear();
     order_.assign(parts.size(), {});
     const std::uint32_t per_block =
         std::max<std::uint32_t>(1, a.disk(parts[0]).config().logical_block_size / 512);
@@ -359,11 +369,13 @@ class Explorer {
       // A write with PREFLUSH that reached the disk implies the cache flush before it happened.
       for (std::size_t i = first_inflight; i < pend_.size(); ++i) {
         if (!pend_[i].w->preflush) continue;
+        pend_[i].forces.begin = static_cast<std::uint32_t>(forces_.size());
         for (std::size_t c = first_cached; c < first_inflight; ++c) {
           if (pend_[c].w->completed_seq <= pend_[i].w->flush_upto && pend_[c].radix > 1) {
-            pend_[i].forces.push_back(static_cast<std::uint32_t>(c));
+            forces_.push_back(static_cast<std::uint32_t>(c));
           }
         }
+        pend_[i].forces.end = static_cast<std::uint32_t>(forces_.size());
       }
     }
     result_.stats.max_pending = std::max<std::uint64_t>(result_.stats.max_pending, pend_.size());
@@ -375,12 +387,14 @@ class Explorer {
       const auto& ord = order_[k];
       for (std::size_t i = 0; i < ord.size(); ++i) {
         Pending& p = pend_[ord[i]];
+        p.hiders.begin = static_cast<std::uint32_t>(hiders_.size());
         for (std::size_t j = i + 1; j < ord.size(); ++j) {
           const Pending& q = pend_[ord[j]];
           if (q.meta == p.meta && q.sector <= p.sector && q.sector + q.sectors > p.sector) {
-            p.hiders.push_back(ord[j]);
+            hiders_.push_back(ord[j]);
           }
         }
+        p.hiders.end = static_cast<std::uint32_t>(hiders_.size());
       }
     }
     meta_order_.assign(parts.size(), {});
@@ -470,6 +484,8 @@ class Explorer {
   void build_segments(const std::vector<std::uint32_t>& parts, const Geometry& g) {
     segs_.clear();
     covers_.clear();
+    base_hash_.clear();
+    cover_begin_.clear();
     std::vector<std::uint64_t>& bounds = bounds_;
     bounds.clear();
     const std::uint64_t data_off = a_->disk(parts[0]).config().data_offset_sectors;
@@ -518,19 +534,25 @@ class Explorer {
       sg.first = bounds[seg];
       sg.end = bounds[seg + 1];
       sg.chunk = sg.first >> g.chunkshift;
-      sg.cover_begin.assign(n + 1, 0);
+      sg.index = static_cast<std::uint32_t>(segs_.size());
       std::size_t k = 0;
-      sg.cover_begin[0] = static_cast<std::uint32_t>(covers_.size());
+      cover_begin_.push_back(static_cast<std::uint32_t>(covers_.size()));
       for (; t < tmp_.size() && tmp_[t].seg == seg; ++t) {
-        while (k < tmp_[t].member) sg.cover_begin[++k] = static_cast<std::uint32_t>(covers_.size());
+        while (k < tmp_[t].member) {
+          cover_begin_.push_back(static_cast<std::uint32_t>(covers_.size()));
+          ++k;
+        }
         covers_.push_back(tmp_[t].c);
       }
-      while (k < n) sg.cover_begin[++k] = static_cast<std::uint32_t>(covers_.size());
+      while (k < n) {
+        cover_begin_.push_back(static_cast<std::uint32_t>(covers_.size()));
+        ++k;
+      }
       for (std::uint32_t m : parts) {
-        sg.base_hash.push_back(
+        base_hash_.push_back(
             slice_hash(a_->disk(m).data_durable().data() + sg.first, sg.end - sg.first));
       }
-      segs_.push_back(std::move(sg));
+      segs_.push_back(sg);
     }
   }
 
@@ -592,7 +614,8 @@ class Explorer {
       if (!p.hiders.empty() && f != kLost) {
         // Wholly overwritten by a later write that reached the disk: as if lost.
         const std::uint64_t e = p.sector + p.cover[f];
-        for (std::uint32_t j : p.hiders) {
+        for (std::uint32_t x = p.hiders.begin; x < p.hiders.end; ++x) {
+          const std::uint32_t j = hiders_[x];
           const Pending& q = pend_[j];
           const std::uint32_t n = q.cover[cur_[j]];
           if (n && q.sector + n >= e) {
@@ -610,8 +633,8 @@ class Explorer {
   bool producible() const {
     for (std::uint32_t i : forcing_) {
       if (cur_[i] == kLost) continue;
-      for (std::uint32_t c : pend_[i].forces) {
-        if (cur_[c] == kLost) return false;
+      for (std::uint32_t f = pend_[i].forces.begin; f < pend_[i].forces.end; ++f) {
+        if (cur_[forces_[f]] == kLost) return false;
       }
     }
     return true;
@@ -753,7 +776,8 @@ class Explorer {
     for (std::size_t k = 0; k < n; ++k) {
       cand_begin_[k] = static_cast<std::uint32_t>(cand_.size());
       std::uint64_t rest = fresh_mask_[k];
-      for (std::uint32_t i = sg.cover_begin[k + 1]; rest && i-- > sg.cover_begin[k];) {
+      const std::uint32_t* cb = cover_begin_.data() + std::size_t{sg.index} * (n + 1);
+      for (std::uint32_t i = cb[k + 1]; rest && i-- > cb[k];) {
         const Cover& c = covers_[i];
         const std::uint64_t* fm = fmask_.data() + std::size_t{c.pending} * kFates;
         std::uint64_t vis = fm[kLanded];
@@ -763,7 +787,7 @@ class Explorer {
         if (vis & rest) cand_.push_back({c.hash, vis & rest});
         rest &= ~vis;
       }
-      if (rest) cand_.push_back({sg.base_hash[k], rest});
+      if (rest) cand_.push_back({base_hash_[std::size_t{sg.index} * n + k], rest});
     }
     cand_begin_[n] = static_cast<std::uint32_t>(cand_.size());
     std::uint64_t differ = 0;
@@ -787,7 +811,8 @@ class Explorer {
     for (auto it = ord.rbegin(); it != ord.rend(); ++it) {
       const Pending& p = pend_[*it];
       const std::uint32_t nsec = p.covered(cur_[*it]);
-      for (const SectorDelta& d : p.state_deltas) {
+      for (std::uint32_t i = p.deltas.begin; i < p.deltas.end; ++i) {
+        const SectorDelta& d = deltas_[i];
         if (d.sector >= p.sector + nsec) break;
         if (std::find(seen_sectors_.begin(), seen_sectors_.end(), d.sector) != seen_sectors_.end()) continue;
         seen_sectors_.push_back(d.sector);
@@ -802,8 +827,9 @@ class Explorer {
   void precompute_state_deltas() {
     const Geometry& g = a_->geometry();
     const std::uint64_t area0 = g.state_byte_offset(0), area1 = area0 + g.chunks;
+    deltas_.clear();
     for (Pending& p : pend_) {
-      p.state_deltas.clear();
+      p.deltas.begin = p.deltas.end = static_cast<std::uint32_t>(deltas_.size());
       if (!p.meta) continue;
       for (std::uint32_t i = 0; i < p.sectors; ++i) {
         const std::uint64_t sec = p.sector + i;
@@ -817,8 +843,9 @@ class Explorer {
           d.reload += resynced(nb[b], LoadMode::Reload, o_.kernel) - resynced(ob[b], LoadMode::Reload, o_.kernel);
           d.stale += resynced(nb[b], LoadMode::Stale, o_.kernel) - resynced(ob[b], LoadMode::Stale, o_.kernel);
         }
-        p.state_deltas.push_back(d);
+        deltas_.push_back(d);
       }
+      p.deltas.end = static_cast<std::uint32_t>(deltas_.size());
     }
   }
 
@@ -877,6 +904,10 @@ class Explorer {
   std::vector<const std::uint8_t*> base_meta_;
   std::vector<Segment> segs_;
   std::vector<Cover> covers_;
+  std::vector<std::uint64_t> base_hash_;     // see Segment
+  std::vector<std::uint32_t> cover_begin_;   // see Segment
+  std::vector<std::uint32_t> hiders_, forces_;  // see Pending
+  std::vector<SectorDelta> deltas_;             // see Pending
   std::vector<std::uint64_t> bounds_;
   struct TmpCover {
     std::uint32_t seg, member;
