@@ -10,8 +10,8 @@ SimDisk::SimDisk(std::string name, const DiskConfig& config)
       config_(config),
       meta_current_(config.data_offset_sectors * 512, 0),
       meta_durable_(config.data_offset_sectors * 512, 0),
-      data_current_(config.size_bytes / 512 - config.data_offset_sectors, 0),
-      data_durable_(config.size_bytes / 512 - config.data_offset_sectors, 0) {}
+      data_current_(config.size_bytes / 512 - config.data_offset_sectors),
+      data_durable_(config.size_bytes / 512 - config.data_offset_sectors) {}
 
 Tick SimDisk::write_latency(Prng& p) const {
   return p.range(config_.write_latency_min, config_.write_latency_max);
@@ -129,7 +129,7 @@ Completion SimDisk::complete(std::uint64_t id) {
 }
 
 void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
-                       StampVector& data, std::uint32_t first,
+                       StampMap& data, std::uint32_t first,
                        std::uint32_t count) const {
   if (w.kind == DiskWriteKind::Meta) {
     std::memcpy(meta.data() + (w.sector + first) * 512, w.bytes.data() + first * 512,
@@ -137,15 +137,10 @@ void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
   } else {
     const std::uint64_t base = data_sector_index(w.sector);
     if (durable_log_ && &data == &data_durable_) durable_log_->push_back({base + first, count});
-    std::uint64_t* out = data.data() + base + first;
     if (w.stamps.empty()) {
-      // Four at a time: the compiler turns each group into two 16-byte stores.
-      const std::uint64_t v = w.stamp;
-      std::uint32_t i = 0;
-      for (; i + 4 <= count; i += 4) out[i] = out[i + 1] = out[i + 2] = out[i + 3] = v;
-      for (; i < count; ++i) out[i] = v;
+      data.fill(base + first, count, w.stamp);
     } else {
-      std::memcpy(out, w.stamps.data() + first, std::size_t{count} * sizeof(std::uint64_t));
+      data.assign(base + first, count, w.stamps.data() + first);
     }
   }
 }

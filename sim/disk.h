@@ -1,9 +1,9 @@
 #pragma once
 // A simulated member disk. Its bytes live in two areas: the metadata area (everything before
 // data_offset: md superblock, bitmap superblock, state bytes) held as real bytes, and the data
-// area held as one 64-bit stamp per 512-byte sector (0 = never written; otherwise the id of the
-// write whose pattern the sector holds), so mirrors compare in a word and a 128 MiB member costs
-// 2 MiB. A write goes through three stages: in flight (submitted), completed into the volatile
+// area held as a stamp per 512-byte sector (0 = never written; otherwise the id of the write whose
+// pattern the sector holds), stored per 4 KiB block (see stamp_map.h), so mirrors compare in a
+// word and a 128 MiB member costs 256 KiB. A write goes through three stages: in flight (submitted), completed into the volatile
 // cache, durable (after FUA, a flush, or a PREFLUSH that follows it). Power loss keeps what is
 // durable; in-flight and cached writes land, vanish or tear as the crash policy says.
 
@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/huge_alloc.h"
 #include "sim/prng.h"
+#include "sim/stamp_map.h"
 #include "sim/time.h"
 
 namespace llb::sim {
@@ -34,9 +34,6 @@ struct DiskConfig {
   // cache durable. Never set outside that test.
   bool fault_flush_noop = false;
 };
-
-// One stamp per data sector, in memory the TLB can cover (see huge_alloc.h).
-using StampVector = std::vector<std::uint64_t, HugePageAllocator<std::uint64_t>>;
 
 enum class DiskWriteKind : std::uint8_t { Meta, Data };
 
@@ -114,10 +111,10 @@ class SimDisk {
 
   // What a reader sees now (durable + completed cached writes).
   const std::vector<std::uint8_t>& meta_current() const { return meta_current_; }
-  const StampVector& data_current() const { return data_current_; }
+  const StampMap& data_current() const { return data_current_; }
   // What survives power loss without help.
   const std::vector<std::uint8_t>& meta_durable() const { return meta_durable_; }
-  const StampVector& data_durable() const { return data_durable_; }
+  const StampMap& data_durable() const { return data_durable_; }
   std::uint64_t data_sector_index(std::uint64_t absolute_sector) const {
     return absolute_sector - config_.data_offset_sectors;
   }
@@ -175,14 +172,14 @@ class SimDisk {
  private:
   void apply(const DiskWrite& w, bool durable);
   void apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
-                StampVector& data, std::uint32_t first, std::uint32_t count) const;
+                StampMap& data, std::uint32_t first, std::uint32_t count) const;
   void make_durable_upto(std::uint64_t seq);
 
   std::string name_;
   DiskConfig config_;
   DiskHealth health_ = DiskHealth::Healthy;
   std::vector<std::uint8_t> meta_current_, meta_durable_;
-  StampVector data_current_, data_durable_;
+  StampMap data_current_, data_durable_;
   // Requests live in slots, reused, so completing one or destaging it moves an index, not the
   // request. inflight_: submission order; cache_[cache_head_..]: completion order, oldest first.
   std::vector<DiskWrite> slots_;

@@ -265,7 +265,7 @@ class Explorer {
     const auto& d0 = a_->disk(participants_[0]).data_durable();
     for (std::size_t k = 1; k < participants_.size(); ++k) {
       const auto& dk = a_->disk(participants_[k]).data_durable();
-      if (std::memcmp(d0.data() + s, dk.data() + s, n * 8) != 0) return 1;
+      if (!d0.range_equal(dk, s, n)) return 1;
     }
     return 0;
   }
@@ -550,10 +550,19 @@ class Explorer {
       }
       for (std::uint32_t m : parts) {
         base_hash_.push_back(
-            slice_hash(a_->disk(m).data_durable().data() + sg.first, sg.end - sg.first));
+            durable_hash(a_->disk(m).data_durable(), sg.first, sg.end - sg.first));
       }
       segs_.push_back(sg);
     }
+  }
+
+  // slice_hash of a member's durable stamps in [first, first + n).
+  std::uint64_t durable_hash(const StampMap& d, std::uint64_t first, std::uint64_t n) {
+    std::uint64_t v = 0;
+    if (d.uniform(first, n, &v)) return uniform_hash(v, n);
+    scratch_.resize(n);
+    d.read(first, n, scratch_.data());
+    return slice_hash(scratch_.data(), n);
   }
 
   bool differs_outside_segments(const std::vector<std::uint32_t>& parts, std::uint64_t c) const {
@@ -905,6 +914,7 @@ class Explorer {
   std::vector<Segment> segs_;
   std::vector<Cover> covers_;
   std::vector<std::uint64_t> base_hash_;     // see Segment
+  std::vector<std::uint64_t> scratch_;       // durable_hash's copy of a member's stamps
   std::vector<std::uint32_t> cover_begin_;   // see Segment
   std::vector<std::uint32_t> hiders_, forces_;  // see Pending
   std::vector<SectorDelta> deltas_;             // see Pending

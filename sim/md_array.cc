@@ -236,8 +236,8 @@ void MdArray::on_io_complete(std::uint32_t member, std::uint64_t id) {
   if (!c.ok) j.failed_members.push_back(member);
   if (c.is_read && c.ok && (j.kind == kRead || j.kind == kSync)) {
     const auto& d = rdevs_[member].disk->data_current();
-    j.result.read_stamps.assign(d.begin() + static_cast<std::ptrdiff_t>(j.sector),
-                                d.begin() + static_cast<std::ptrdiff_t>(j.sector + j.sectors));
+    j.result.read_stamps.resize(j.sectors);
+    d.read(j.sector, j.sectors, j.result.read_stamps.data());
   }
   if (j.outstanding > 0 && --j.outstanding == 0) resume(c.owner);
 }
