@@ -48,7 +48,38 @@ std::uint64_t SimDisk::submit_write(DiskWrite&& w) {
   if (w.preflush) w.flush_upto = completed_seq_;
   const std::uint64_t id = w.id;
   inflight_.push_back(take_slot(std::move(w)));
+  inflight_ids_.push_back(id);
   return id;
+}
+
+std::uint64_t SimDisk::submit_data(std::uint64_t sector, std::uint32_t sectors, std::uint64_t stamp,
+                                   bool fua, std::uint32_t owner, const char* tag) {
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  DiskWrite& w = slots_[slot];
+  w.id = next_id_++;
+  w.kind = DiskWriteKind::Data;
+  w.sector = sector;
+  w.sectors = sectors;
+  w.fua = fua;
+  w.preflush = false;
+  w.flush_upto = 0;
+  w.bytes.clear();
+  w.stamps.clear();
+  w.stamp = stamp;
+  w.completed_seq = 0;
+  w.owner = owner;
+  w.is_read = false;
+  w.tag = tag;
+  inflight_.push_back(slot);
+  inflight_ids_.push_back(w.id);
+  return w.id;
 }
 
 std::uint64_t SimDisk::submit_flush(std::uint32_t owner) {
@@ -73,8 +104,7 @@ std::uint64_t SimDisk::submit_read(std::uint64_t sector, std::uint32_t sectors,
 }
 
 bool SimDisk::is_inflight(std::uint64_t id) const {
-  return std::any_of(inflight_.begin(), inflight_.end(),
-                     [&](std::uint32_t s) { return slots_[s].id == id; });
+  return std::find(inflight_ids_.begin(), inflight_ids_.end(), id) != inflight_ids_.end();
 }
 
 bool SimDisk::take_read_error() {
@@ -84,13 +114,13 @@ bool SimDisk::take_read_error() {
   return true;
 }
 
-Completion SimDisk::complete(std::uint64_t id) {
-  Completion c;
-  auto it = std::find_if(inflight_.begin(), inflight_.end(),
-                         [&](std::uint32_t s) { return slots_[s].id == id; });
-  if (it == inflight_.end()) return c;
-  const std::uint32_t slot = *it;
-  inflight_.erase(it);
+void SimDisk::complete(std::uint64_t id, Completion& c) {
+  const auto it = std::find(inflight_ids_.begin(), inflight_ids_.end(), id);
+  if (it == inflight_ids_.end()) return;
+  const std::ptrdiff_t at = it - inflight_ids_.begin();
+  const std::uint32_t slot = inflight_[static_cast<std::size_t>(at)];
+  inflight_ids_.erase(it);
+  inflight_.erase(inflight_.begin() + at);
   DiskWrite& w = slots_[slot];
   c.found = true;
   c.owner = w.owner;
@@ -125,7 +155,6 @@ Completion SimDisk::complete(std::uint64_t id) {
     }
   }
   if (!cached) release_slot(slot);
-  return c;
 }
 
 void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
@@ -195,6 +224,7 @@ void SimDisk::drop_requests() {
   for (std::uint32_t s : inflight_) release_slot(s);
   for (std::size_t i = cache_head_; i < cache_.size(); ++i) release_slot(cache_[i]);
   inflight_.clear();
+  inflight_ids_.clear();
   cache_.clear();
   cache_head_ = 0;
 }

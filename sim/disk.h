@@ -94,6 +94,9 @@ class SimDisk {
 
   // Submission returns the request id; the caller schedules completion after latency().
   std::uint64_t submit_write(DiskWrite&& w);
+  // A data write with one stamp, filled in place (the simulator's most frequent request).
+  std::uint64_t submit_data(std::uint64_t sector, std::uint32_t sectors, std::uint64_t stamp,
+                            bool fua, std::uint32_t owner, const char* tag);
   std::uint64_t submit_flush(std::uint32_t owner);
   std::uint64_t submit_read(std::uint64_t sector, std::uint32_t sectors, std::uint32_t owner);
   Tick write_latency(Prng& prng) const;
@@ -101,7 +104,13 @@ class SimDisk {
   Tick flush_latency(Prng& prng) const;
   // Completes an in-flight request; ok is false if it failed (failed or removed disk, or an
   // injected error).
-  Completion complete(std::uint64_t id);
+  Completion complete(std::uint64_t id) {
+    Completion c;
+    complete(id, c);
+    return c;
+  }
+  // The same, filling c (the event loop's form: no struct assembled in registers).
+  void complete(std::uint64_t id, Completion& c);
   bool is_inflight(std::uint64_t id) const;
   std::uint64_t next_request_id() const { return next_id_; }
   // Makes the next `count` writes (or reads) fail.
@@ -185,6 +194,7 @@ class SimDisk {
   std::vector<DiskWrite> slots_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> inflight_;
+  std::vector<std::uint64_t> inflight_ids_;  // the ids of inflight_'s requests, to find one fast
   std::vector<std::uint32_t> cache_;
   std::size_t cache_head_ = 0;
   std::uint32_t take_slot(DiskWrite&& w);

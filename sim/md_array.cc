@@ -135,12 +135,12 @@ void MdArray::release(JobId id) {
   if (id < jobs_.size() && jobs_[id]->result.done) free_jobs_.push_back(id);
 }
 
-void MdArray::finish(JobId id, bool ok, std::string error) {
+void MdArray::finish(JobId id, bool ok, std::string_view error) {
   Job& j = *jobs_[id];
   if (j.result.done) return;
   j.result.done = true;
   j.result.ok = ok;
-  j.result.error = std::move(error);
+  if (!error.empty()) j.result.error = error;
   if (j.parent != kNoJob) wake(j.parent);
   if (j.internal) free_jobs_.push_back(id);
 }
@@ -197,14 +197,18 @@ bool MdArray::member_writable(std::uint32_t m) const {
   return r.in_array && !r.faulty;
 }
 
+void MdArray::schedule_completion(std::uint32_t member, Tick latency, std::uint64_t id) {
+  queue_.schedule(now_ + latency, EventKind::DiskIoComplete, member,
+                  (incarnation_ << kIncarnationShift) | id);
+}
+
 void MdArray::submit(std::uint32_t member, DiskWrite&& w, JobId owner) {
   Rdev& r = rdevs_[member];
   w.owner = owner;
   if (w.kind == DiskWriteKind::Meta) ++meta_inflight_;
   const std::uint64_t id = r.disk->submit_write(std::move(w));
   ++jobs_[owner]->outstanding;
-  queue_.schedule(now_ + r.disk->write_latency(prng_), EventKind::DiskIoComplete, member,
-                  (incarnation_ << kIncarnationShift) | id);
+  schedule_completion(member, r.disk->write_latency(prng_), id);
 }
 
 void MdArray::submit_flush(std::uint32_t member, JobId owner) {
@@ -226,7 +230,8 @@ void MdArray::submit_read(std::uint32_t member, JobId owner) {
 }
 
 void MdArray::on_io_complete(std::uint32_t member, std::uint64_t id) {
-  Completion c = rdevs_[member].disk->complete(id);
+  Completion c;
+  rdevs_[member].disk->complete(id, c);
   if (c.found && !c.is_read && c.kind == DiskWriteKind::Meta && meta_inflight_ > 0 &&
       --meta_inflight_ == 0) {
     wake_all(super_waiters_);
@@ -769,14 +774,13 @@ void MdArray::step_write(JobId id) {
       std::uint32_t targets = 0;
       for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
         if (!member_writable(m)) continue;
-        DiskWrite w;
-        w.kind = DiskWriteKind::Data;
-        w.sector = config_.disk.data_offset_sectors + j.sector;
-        w.sectors = j.sectors;
-        w.fua = j.fua;
-        w.stamp = j.kind == kDiscard ? 0 : j.stamp;
-        w.tag = j.kind == kDiscard ? "discard" : "data";
-        submit(m, std::move(w), id);
+        const bool discard = j.kind == kDiscard;
+        Rdev& r = rdevs_[m];
+        const std::uint64_t rid =
+            r.disk->submit_data(config_.disk.data_offset_sectors + j.sector, j.sectors,
+                                discard ? 0 : j.stamp, j.fua, id, discard ? "discard" : "data");
+        ++j.outstanding;
+        schedule_completion(m, r.disk->write_latency(prng_), rid);
         ++targets;
       }
       if (targets == 0) {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "libformat/bitmap_superblock.h"
@@ -159,7 +160,7 @@ class MdArray {
   JobId new_job(int kind, bool internal);
   Job& job(JobId id) { return *jobs_[id]; }
   void resume(JobId id);
-  void finish(JobId id, bool ok = true, std::string error = {});
+  void finish(JobId id, bool ok = true, std::string_view error = {});
   void park(JobId id, std::vector<JobId>& list);  // wait in a list until woken
   void wake(JobId id);
   void wake_all(std::vector<JobId>& waiters);
@@ -167,6 +168,7 @@ class MdArray {
 
   // disk I/O
   void submit(std::uint32_t member, DiskWrite&& w, JobId owner);
+  void schedule_completion(std::uint32_t member, Tick latency, std::uint64_t id);
   void submit_flush(std::uint32_t member, JobId owner);
   void submit_read(std::uint32_t member, JobId owner);
   void on_io_complete(std::uint32_t member, std::uint64_t id);

@@ -59,14 +59,7 @@ void StampMap::fill_block_part(std::uint64_t b, std::uint32_t from, std::uint32_
   merge_if_uniform(b);
 }
 
-void StampMap::fill_whole_blocks(std::uint64_t b0, std::uint64_t b1, std::uint64_t stamp) {
-  for (std::uint64_t b = b0; b < b1; ++b) {
-    if (is_split(b)) make_uniform(b, stamp);
-    words_[b] = stamp;
-  }
-}
-
-void StampMap::fill(std::uint64_t first, std::uint64_t count, std::uint64_t stamp) {
+void StampMap::fill_parts(std::uint64_t first, std::uint64_t count, std::uint64_t stamp) {
   if (count == 0) return;
   const std::uint64_t end = first + count;
   const std::uint64_t b0 = first >> kBlockShift, b1 = (end - 1) >> kBlockShift;

@@ -31,8 +31,14 @@ class StampMap {
     return is_split(b) ? split_[words_[b]][sector & (kBlockSectors - 1)] : words_[b];
   }
 
-  // Every sector of [first, first + count) holds `stamp`.
-  void fill(std::uint64_t first, std::uint64_t count, std::uint64_t stamp);
+  // Every sector of [first, first + count) holds `stamp`. Whole blocks (the usual case) inline.
+  void fill(std::uint64_t first, std::uint64_t count, std::uint64_t stamp) {
+    if (((first | count) & (kBlockSectors - 1)) != 0) {
+      fill_parts(first, count, stamp);
+      return;
+    }
+    fill_whole_blocks(first >> kBlockShift, (first + count) >> kBlockShift, stamp);
+  }
   // Sector first + i holds stamps[i].
   void assign(std::uint64_t first, std::uint64_t count, const std::uint64_t* stamps);
   // Copies [first, first + count) into out.
@@ -56,7 +62,13 @@ class StampMap {
   void make_uniform(std::uint64_t b, std::uint64_t stamp);
   Block& split_block(std::uint64_t b);  // splits a uniform block if needed
   void merge_if_uniform(std::uint64_t b);
-  void fill_whole_blocks(std::uint64_t b0, std::uint64_t b1, std::uint64_t stamp);
+  void fill_whole_blocks(std::uint64_t b0, std::uint64_t b1, std::uint64_t stamp) {
+    for (std::uint64_t b = b0; b < b1; ++b) {
+      if (is_split(b)) make_uniform(b, stamp);
+      words_[b] = stamp;
+    }
+  }
+  void fill_parts(std::uint64_t first, std::uint64_t count, std::uint64_t stamp);
 
   std::uint64_t sectors_ = 0;
   // Per block: its stamp, or, when its split bit is set, an index into split_.
