@@ -18,6 +18,7 @@ void StampMap::make_uniform(std::uint64_t b, std::uint64_t stamp) {
   if (is_split(b)) {
     free_split_.push_back(static_cast<std::uint32_t>(words_[b]));
     split_bits_[b >> 6] &= ~(std::uint64_t{1} << (b & 63));
+    --split_count_;
   }
   words_[b] = stamp;
 }
@@ -35,6 +36,7 @@ StampMap::Block& StampMap::split_block(std::uint64_t b) {
   split_[idx].fill(words_[b]);
   words_[b] = idx;
   split_bits_[b >> 6] |= std::uint64_t{1} << (b & 63);
+  ++split_count_;
   return split_[idx];
 }
 

@@ -63,6 +63,10 @@ class StampMap {
   Block& split_block(std::uint64_t b);  // splits a uniform block if needed
   void merge_if_uniform(std::uint64_t b);
   void fill_whole_blocks(std::uint64_t b0, std::uint64_t b1, std::uint64_t stamp) {
+    if (split_count_ == 0) {
+      for (std::uint64_t b = b0; b < b1; ++b) words_[b] = stamp;
+      return;
+    }
     for (std::uint64_t b = b0; b < b1; ++b) {
       if (is_split(b)) make_uniform(b, stamp);
       words_[b] = stamp;
@@ -74,6 +78,7 @@ class StampMap {
   // Per block: its stamp, or, when its split bit is set, an index into split_.
   std::vector<std::uint64_t, HugePageAllocator<std::uint64_t>> words_;
   std::vector<std::uint64_t> split_bits_;
+  std::uint64_t split_count_ = 0;  // blocks split now (none: no bit to test)
   std::vector<Block> split_;
   std::vector<std::uint32_t> free_split_;
 };
