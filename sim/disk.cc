@@ -117,10 +117,15 @@ bool SimDisk::take_read_error() {
 void SimDisk::complete(std::uint64_t id, Completion& c) {
   const auto it = std::find(inflight_ids_.begin(), inflight_ids_.end(), id);
   if (it == inflight_ids_.end()) return;
-  const std::ptrdiff_t at = it - inflight_ids_.begin();
-  const std::uint32_t slot = inflight_[static_cast<std::size_t>(at)];
-  inflight_ids_.erase(it);
-  inflight_.erase(inflight_.begin() + at);
+  // Remove entry `at` from both lists, keeping submission order (they are short: a shift).
+  const std::size_t at = static_cast<std::size_t>(it - inflight_ids_.begin());
+  const std::uint32_t slot = inflight_[at];
+  for (std::size_t i = at + 1; i < inflight_ids_.size(); ++i) {
+    inflight_ids_[i - 1] = inflight_ids_[i];
+    inflight_[i - 1] = inflight_[i];
+  }
+  inflight_ids_.pop_back();
+  inflight_.pop_back();
   DiskWrite& w = slots_[slot];
   c.found = true;
   c.owner = w.owner;

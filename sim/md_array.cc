@@ -33,7 +33,6 @@ MdArray::MdArray(const ArrayConfig& config, std::uint64_t seed) : config_(config
 MdArray::~MdArray() = default;
 
 const JobResult& MdArray::result(JobId job) const { return jobs_[job]->result; }
-bool MdArray::job_done(JobId job) const { return jobs_[job]->result.done; }
 
 // ---------------------------------------------------------------------------------------------
 // event loop
@@ -124,21 +123,24 @@ JobId MdArray::new_job(int kind, bool internal) {
     free_jobs_.pop_back();
   } else {
     jobs_.push_back(std::make_unique<Job>());
+    done_.push_back(0);
     id = static_cast<JobId>(jobs_.size() - 1);
   }
   jobs_[id]->reset(kind);
+  done_[id] = 0;
   jobs_[id]->internal = internal;
   return id;
 }
 
 void MdArray::release(JobId id) {
-  if (id < jobs_.size() && jobs_[id]->result.done) free_jobs_.push_back(id);
+  if (id < jobs_.size() && done_[id]) free_jobs_.push_back(id);
 }
 
 void MdArray::finish(JobId id, bool ok, std::string_view error) {
   Job& j = *jobs_[id];
   if (j.result.done) return;
   j.result.done = true;
+  done_[id] = 1;
   j.result.ok = ok;
   if (!error.empty()) j.result.error = error;
   if (j.parent != kNoJob) wake(j.parent);
@@ -248,7 +250,7 @@ void MdArray::on_io_complete(std::uint32_t member, std::uint64_t id) {
 }
 
 void MdArray::write_bitmap_pieces(const std::vector<BitmapWrite>& pieces, bool preflush,
-                                  JobId owner, const std::string& why) {
+                                  JobId owner, const char* why) {
   if (pieces.empty()) return;
   const std::uint64_t base = geometry_.bitmap_offset_bytes;
   for (const auto& p : pieces) {
@@ -823,7 +825,8 @@ void MdArray::step_write(JobId id) {
           acked_.push_back({j.sector, j.sectors, j.stamp, ack_seq_++});
         }
       }
-      finish(id, !all_failed, all_failed ? "write failed on every mirror" : "");
+      finish(id, !all_failed,
+             all_failed ? std::string_view("write failed on every mirror") : std::string_view());
       return;
     }
   }

@@ -113,7 +113,7 @@ class MdArray {
   bool run_until_done(JobId job, Tick limit);
   bool run_until_idle(Tick limit);   // no jobs, no sync, no pending I/O
   const JobResult& result(JobId job) const;
-  bool job_done(JobId job) const;
+  bool job_done(JobId job) const { return done_[job] != 0; }
   // Returns a finished job to the pool; its id may be reused afterwards.
   void release(JobId job);
 
@@ -173,7 +173,7 @@ class MdArray {
   void submit_read(std::uint32_t member, JobId owner);
   void on_io_complete(std::uint32_t member, std::uint64_t id);
   void write_bitmap_pieces(const std::vector<BitmapWrite>& pieces, bool preflush, JobId owner,
-                           const std::string& why);
+                           const char* why);
 
   // md
   bool member_writable(std::uint32_t m) const;
@@ -244,6 +244,7 @@ class MdArray {
   std::vector<Rdev> rdevs_;
   std::vector<std::unique_ptr<Job>> jobs_;
   std::vector<JobId> free_jobs_;
+  std::vector<std::uint8_t> done_;       // per job: its result.done, for job_done() inline
   std::vector<JobId> active_writes_;     // user writes between bitmap start and end
   std::vector<JobId> sync_waiters_;      // writes waiting for the sync thread's chunk
 

@@ -438,6 +438,7 @@ void MdArray::crash(const CrashPolicy& policy) {
     Job& j = *jobs_[i];
     if (!j.result.done) {
       j.result.done = true;
+      done_[i] = 1;
       j.result.ok = false;
       j.result.error = "power lost";
       j.outstanding = 0;

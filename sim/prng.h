@@ -40,7 +40,12 @@ class Prng {
   // Uniform in [0, n), n > 0, without modulo bias (rejection sampling).
   std::uint64_t below(std::uint64_t n) {
     if (n <= 1) return 0;
-    const std::uint64_t limit = ~std::uint64_t{0} - (~std::uint64_t{0} % n);
+    // Callers ask for the same n again and again (latencies): keep its limit.
+    if (n != limit_n_) {
+      limit_n_ = n;
+      limit_ = ~std::uint64_t{0} - (~std::uint64_t{0} % n);
+    }
+    const std::uint64_t limit = limit_;
     std::uint64_t x;
     do {
       x = next();
@@ -57,6 +62,7 @@ class Prng {
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4];
+  std::uint64_t limit_n_ = 0, limit_ = 0;  // below(): the last n and its rejection limit
 };
 
 }  // namespace llb::sim
