@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/meta_bytes.h"
 #include "sim/prng.h"
 #include "sim/stamp_map.h"
 #include "sim/time.h"
@@ -45,7 +46,7 @@ struct DiskWrite {
   bool fua = false;
   bool preflush = false;
   std::uint64_t flush_upto = 0;      // with preflush: cached writes completed up to this seq
-  std::vector<std::uint8_t> bytes;   // Meta: sectors * 512 bytes
+  MetaBytes bytes;                   // Meta: sectors * 512 bytes
   std::vector<std::uint64_t> stamps; // Data: one per sector, or empty when all are `stamp`
   std::uint64_t stamp = 0;           // Data: the stamp of every sector (when stamps is empty)
   std::uint64_t completed_seq = 0;   // order of completion into the cache

@@ -160,8 +160,8 @@ BitmapWrite LlbitmapModel::block_write(std::uint32_t page, std::uint32_t block) 
   w.page = page;
   w.block = block;
   w.offset = std::uint64_t{page} * kBitmapPageBytes + std::uint64_t{block} * io_size_;
-  w.bytes.assign(area_.begin() + static_cast<std::ptrdiff_t>(w.offset),
-                 area_.begin() + static_cast<std::ptrdiff_t>(w.offset + io_size_));
+  w.bytes = MetaBytes(area_.begin() + static_cast<std::ptrdiff_t>(w.offset),
+                      area_.begin() + static_cast<std::ptrdiff_t>(w.offset + io_size_));
   return w;
 }
 
@@ -169,8 +169,8 @@ BitmapWrite LlbitmapModel::page_write(std::uint32_t page) const {
   BitmapWrite w;
   w.page = page;
   w.offset = std::uint64_t{page} * kBitmapPageBytes;
-  w.bytes.assign(area_.begin() + static_cast<std::ptrdiff_t>(w.offset),
-                 area_.begin() + static_cast<std::ptrdiff_t>(w.offset + kBitmapPageBytes));
+  w.bytes = MetaBytes(area_.begin() + static_cast<std::ptrdiff_t>(w.offset),
+                      area_.begin() + static_cast<std::ptrdiff_t>(w.offset + kBitmapPageBytes));
   return w;
 }
 

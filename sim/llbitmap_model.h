@@ -17,6 +17,7 @@
 
 #include "libformat/llbitmap_geometry.h"
 #include "libformat/llbitmap_transitions.h"
+#include "sim/meta_bytes.h"
 #include "sim/time.h"
 
 namespace llb::sim {
@@ -25,7 +26,7 @@ namespace llb::sim {
 // relative to the bitmap superblock.
 struct BitmapWrite {
   std::uint64_t offset = 0;
-  std::vector<std::uint8_t> bytes;
+  MetaBytes bytes;
   std::uint32_t page = 0;
   std::uint32_t block = 0;
 };

@@ -375,7 +375,7 @@ void MdArray::step_sb_update(JobId id) {
         w.sector = md_sbs_[m].super_offset;
         const std::size_t size = (md_sbs_[m].checksummed_bytes() + 511) / 512 * 512;
         w.sectors = static_cast<std::uint32_t>(size / 512);
-        w.bytes.assign(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(size));
+        w.bytes = MetaBytes(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(size));
         w.fua = w.preflush = true;
         w.tag = "md superblock";
         submit(m, std::move(w), id);
