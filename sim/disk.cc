@@ -23,45 +23,75 @@ Tick SimDisk::flush_latency(Prng& p) const {
   return p.range(config_.flush_latency_min, config_.flush_latency_max);
 }
 
-std::uint32_t SimDisk::take_slot(DiskWrite&& w) {
+std::uint32_t SimDisk::new_slot() {
   if (free_slots_.empty()) {
-    slots_.push_back(std::move(w));
+    slots_.emplace_back();
+    links_.emplace_back();
     return static_cast<std::uint32_t>(slots_.size() - 1);
   }
   const std::uint32_t s = free_slots_.back();
   free_slots_.pop_back();
-  slots_[s] = std::move(w);
   return s;
 }
 
-void SimDisk::pop_cached() {
-  release_slot(cache_[cache_head_++]);
-  // Drop the consumed front now and then, so the list stays short.
-  if (cache_head_ >= 64 && cache_head_ * 2 >= cache_.size()) {
-    cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(cache_head_));
-    cache_head_ = 0;
+void SimDisk::push_back(List& l, std::uint32_t slot) {
+  links_[slot] = Link{l.tail, kNoSlot, &l == &inflight_};
+  if (l.tail == kNoSlot) {
+    l.head = slot;
+  } else {
+    links_[l.tail].next = slot;
   }
+  l.tail = slot;
+  ++l.count;
+}
+
+void SimDisk::unlink(List& l, std::uint32_t slot) {
+  const Link k = links_[slot];
+  if (k.prev == kNoSlot) {
+    l.head = k.next;
+  } else {
+    links_[k.prev].next = k.next;
+  }
+  if (k.next == kNoSlot) {
+    l.tail = k.prev;
+  } else {
+    links_[k.next].prev = k.prev;
+  }
+  --l.count;
+  links_[slot].in_flight = false;
+}
+
+std::uint32_t SimDisk::find_inflight(std::uint64_t id) const {
+  // Ids are sequential, so the probe holds unless over kIdSlots requests are in flight at once;
+  // then walk the list.
+  const std::uint32_t s = by_id_[id & (kIdSlots - 1)];
+  if (s != kNoSlot && links_[s].in_flight && slots_[s].id == id) return s;
+  for (std::uint32_t at = inflight_.head; at != kNoSlot; at = links_[at].next) {
+    if (slots_[at].id == id) return at;
+  }
+  return kNoSlot;
+}
+
+void SimDisk::pop_cached() {
+  const std::uint32_t s = cache_.head;
+  unlink(cache_, s);
+  release_slot(s);
 }
 
 std::uint64_t SimDisk::submit_write(DiskWrite&& w) {
   w.id = next_id_++;
   if (w.preflush) w.flush_upto = completed_seq_;
   const std::uint64_t id = w.id;
-  inflight_.push_back(take_slot(std::move(w)));
-  inflight_ids_.push_back(id);
+  const std::uint32_t slot = new_slot();
+  slots_[slot] = std::move(w);
+  push_back(inflight_, slot);
+  by_id_[id & (kIdSlots - 1)] = slot;
   return id;
 }
 
 std::uint64_t SimDisk::submit_data(std::uint64_t sector, std::uint32_t sectors, std::uint64_t stamp,
                                    bool fua, std::uint32_t owner, const char* tag) {
-  std::uint32_t slot;
-  if (free_slots_.empty()) {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  }
+  const std::uint32_t slot = new_slot();
   DiskWrite& w = slots_[slot];
   w.id = next_id_++;
   w.kind = DiskWriteKind::Data;
@@ -77,8 +107,8 @@ std::uint64_t SimDisk::submit_data(std::uint64_t sector, std::uint32_t sectors, 
   w.owner = owner;
   w.is_read = false;
   w.tag = tag;
-  inflight_.push_back(slot);
-  inflight_ids_.push_back(w.id);
+  push_back(inflight_, slot);
+  by_id_[w.id & (kIdSlots - 1)] = slot;
   return w.id;
 }
 
@@ -103,9 +133,7 @@ std::uint64_t SimDisk::submit_read(std::uint64_t sector, std::uint32_t sectors,
   return submit_write(std::move(w));
 }
 
-bool SimDisk::is_inflight(std::uint64_t id) const {
-  return std::find(inflight_ids_.begin(), inflight_ids_.end(), id) != inflight_ids_.end();
-}
+bool SimDisk::is_inflight(std::uint64_t id) const { return find_inflight(id) != kNoSlot; }
 
 bool SimDisk::take_read_error() {
   if (health_ != DiskHealth::Healthy) return true;
@@ -115,17 +143,9 @@ bool SimDisk::take_read_error() {
 }
 
 void SimDisk::complete(std::uint64_t id, Completion& c) {
-  const auto it = std::find(inflight_ids_.begin(), inflight_ids_.end(), id);
-  if (it == inflight_ids_.end()) return;
-  // Remove entry `at` from both lists, keeping submission order (they are short: a shift).
-  const std::size_t at = static_cast<std::size_t>(it - inflight_ids_.begin());
-  const std::uint32_t slot = inflight_[at];
-  for (std::size_t i = at + 1; i < inflight_ids_.size(); ++i) {
-    inflight_ids_[i - 1] = inflight_ids_[i];
-    inflight_[i - 1] = inflight_[i];
-  }
-  inflight_ids_.pop_back();
-  inflight_.pop_back();
+  const std::uint32_t slot = find_inflight(id);
+  if (slot == kNoSlot) return;
+  unlink(inflight_, slot);
   DiskWrite& w = slots_[slot];
   c.found = true;
   c.owner = w.owner;
@@ -148,11 +168,11 @@ void SimDisk::complete(std::uint64_t id, Completion& c) {
         ++completed_seq_;
       } else {
         w.completed_seq = ++completed_seq_;
-        cache_.push_back(slot);
+        push_back(cache_, slot);
         cached = true;
         // A full cache destages its oldest write.
         if (cached_count() > config_.cache_capacity) {
-          const DiskWrite& old = slots_[cache_[cache_head_]];
+          const DiskWrite& old = slots_[cache_.head];
           apply_to(old, meta_durable_, data_durable_, 0, old.sectors);
           pop_cached();
         }
@@ -185,8 +205,8 @@ void SimDisk::apply(const DiskWrite& w, bool durable) {
 }
 
 void SimDisk::make_durable_upto(std::uint64_t seq) {
-  while (cached_count() > 0 && slots_[cache_[cache_head_]].completed_seq <= seq) {
-    const DiskWrite& w = slots_[cache_[cache_head_]];
+  while (cached_count() > 0 && slots_[cache_.head].completed_seq <= seq) {
+    const DiskWrite& w = slots_[cache_.head];
     apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
     pop_cached();
   }
@@ -226,12 +246,11 @@ void SimDisk::write_meta_offline(std::uint64_t offset_bytes, const std::vector<s
 }
 
 void SimDisk::drop_requests() {
-  for (std::uint32_t s : inflight_) release_slot(s);
-  for (std::size_t i = cache_head_; i < cache_.size(); ++i) release_slot(cache_[i]);
-  inflight_.clear();
-  inflight_ids_.clear();
-  cache_.clear();
-  cache_head_ = 0;
+  for (const List* l : {&inflight_, &cache_}) {
+    for (std::uint32_t at = l->head; at != kNoSlot; at = links_[at].next) release_slot(at);
+  }
+  inflight_ = List();
+  cache_ = List();
 }
 
 void SimDisk::reset_offline() {

@@ -129,43 +129,41 @@ class SimDisk {
     return absolute_sector - config_.data_offset_sectors;
   }
 
-  // A list of the disk's writes, in order (valid until the disk changes).
+  // One of the disk's request lists (in flight, or cached), oldest first; valid until the disk
+  // changes. The lists are linked through the request slots.
   class WriteList {
    public:
     class iterator {
      public:
-      iterator(const DiskWrite* slots, const std::uint32_t* at) : slots_(slots), at_(at) {}
-      const DiskWrite& operator*() const { return slots_[*at_]; }
+      iterator(const SimDisk* d, std::uint32_t at) : d_(d), at_(at) {}
+      const DiskWrite& operator*() const { return d_->slots_[at_]; }
       iterator& operator++() {
-        ++at_;
+        at_ = d_->links_[at_].next;
         return *this;
       }
       bool operator!=(const iterator& o) const { return at_ != o.at_; }
 
      private:
-      const DiskWrite* slots_;
-      const std::uint32_t* at_;
+      const SimDisk* d_;
+      std::uint32_t at_;
     };
-    WriteList(const DiskWrite* slots, const std::uint32_t* first, const std::uint32_t* last)
-        : slots_(slots), first_(first), last_(last) {}
-    iterator begin() const { return {slots_, first_}; }
-    iterator end() const { return {slots_, last_}; }
-    bool empty() const { return first_ == last_; }
-    std::size_t size() const { return static_cast<std::size_t>(last_ - first_); }
+    WriteList(const SimDisk* d, std::uint32_t head, std::size_t count)
+        : d_(d), head_(head), count_(count) {}
+    iterator begin() const { return {d_, head_}; }
+    iterator end() const { return {d_, kNoSlot}; }
+    bool empty() const { return count_ == 0; }
+    std::size_t size() const { return count_; }
 
    private:
-    const DiskWrite* slots_;
-    const std::uint32_t *first_, *last_;
+    const SimDisk* d_;
+    std::uint32_t head_;
+    std::size_t count_;
   };
   // Writes that completed into the volatile cache and are not durable yet, in completion order.
-  WriteList cached_view() const {
-    return {slots_.data(), cache_.data() + cache_head_, cache_.data() + cache_.size()};
-  }
-  std::size_t cached_count() const { return cache_.size() - cache_head_; }
+  WriteList cached_view() const { return {this, cache_.head, cache_.count}; }
+  std::size_t cached_count() const { return cache_.count; }
   // Requests submitted and not completed, in submission order.
-  WriteList inflight() const {
-    return {slots_.data(), inflight_.data(), inflight_.data() + inflight_.size()};
-  }
+  WriteList inflight() const { return {this, inflight_.head, inflight_.count}; }
 
   // Every change to the durable data area is appended here as (first data sector, count) while
   // set (the crash explorer keeps its view of diverging chunks current this way).
@@ -190,16 +188,29 @@ class SimDisk {
   DiskHealth health_ = DiskHealth::Healthy;
   std::vector<std::uint8_t> meta_current_, meta_durable_;
   StampMap data_current_, data_durable_;
-  // Requests live in slots, reused, so completing one or destaging it moves an index, not the
-  // request. inflight_: submission order; cache_[cache_head_..]: completion order, oldest first.
+  // Requests live in slots, reused; a slot is on one of two lists, linked by slot index:
+  // in flight (submission order) or cached (completion order). Completing or destaging a
+  // request relinks an index. by_id_ finds a request's slot from its id in one probe.
+  static constexpr std::uint32_t kNoSlot = ~std::uint32_t{0};
+  static constexpr std::uint32_t kIdSlots = 1024;
+  struct Link {
+    std::uint32_t prev = kNoSlot, next = kNoSlot;
+    bool in_flight = false;  // on inflight_ (a completed request keeps its id in its slot)
+  };
+  struct List {
+    std::uint32_t head = kNoSlot, tail = kNoSlot;
+    std::size_t count = 0;
+  };
   std::vector<DiskWrite> slots_;
+  std::vector<Link> links_;
   std::vector<std::uint32_t> free_slots_;
-  std::vector<std::uint32_t> inflight_;
-  std::vector<std::uint64_t> inflight_ids_;  // the ids of inflight_'s requests, to find one fast
-  std::vector<std::uint32_t> cache_;
-  std::size_t cache_head_ = 0;
-  std::uint32_t take_slot(DiskWrite&& w);
+  List inflight_, cache_;
+  std::vector<std::uint32_t> by_id_ = std::vector<std::uint32_t>(kIdSlots, kNoSlot);
+  std::uint32_t new_slot();
   void release_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
+  void push_back(List& l, std::uint32_t slot);
+  void unlink(List& l, std::uint32_t slot);
+  std::uint32_t find_inflight(std::uint64_t id) const;
   void pop_cached();
   void drop_requests();
   std::uint64_t next_id_ = 1;
