@@ -808,7 +808,8 @@ void MdArray::step_write(JobId id) {
       bitmap_end_io(id);
       auto it = std::find(active_writes_.begin(), active_writes_.end(), id);
       if (it != active_writes_.end()) {
-        active_writes_.erase(it);
+        *it = active_writes_.back();  // a set: order does not matter
+        active_writes_.pop_back();
         if (--active_io_ == 0) wake_all(drain_waiters_);
       }
       if (sync_job_ != kNoJob && job(sync_job_).waiting && !sync_chunk_busy(job(sync_job_).cursor)) {
