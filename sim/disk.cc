@@ -172,8 +172,7 @@ void SimDisk::complete(std::uint64_t id, Completion& c) {
         cached = true;
         // A full cache destages its oldest write.
         if (cached_count() > config_.cache_capacity) {
-          const DiskWrite& old = slots_[cache_.head];
-          apply_to(old, meta_durable_, data_durable_, 0, old.sectors);
+          apply_whole(slots_[cache_.head], meta_durable_, data_durable_);
           pop_cached();
         }
       }
@@ -200,8 +199,8 @@ void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
 }
 
 void SimDisk::apply(const DiskWrite& w, bool durable) {
-  apply_to(w, meta_current_, data_current_, 0, w.sectors);
-  if (durable) apply_to(w, meta_durable_, data_durable_, 0, w.sectors);
+  apply_whole(w, meta_current_, data_current_);
+  if (durable) apply_whole(w, meta_durable_, data_durable_);
 }
 
 void SimDisk::make_durable_upto(std::uint64_t seq) {

@@ -179,6 +179,15 @@ class SimDisk {
 
  private:
   void apply(const DiskWrite& w, bool durable);
+  // apply_to for a whole write: a data write of one stamp (nearly all of them) without a call.
+  void apply_whole(const DiskWrite& w, std::vector<std::uint8_t>& meta, StampMap& data) {
+    if (w.kind == DiskWriteKind::Data && w.stamps.empty() &&
+        (durable_log_ == nullptr || &data != &data_durable_)) {
+      data.fill(data_sector_index(w.sector), w.sectors, w.stamp);
+      return;
+    }
+    apply_to(w, meta, data, 0, w.sectors);
+  }
   void apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
                 StampMap& data, std::uint32_t first, std::uint32_t count) const;
   void make_durable_upto(std::uint64_t seq);
