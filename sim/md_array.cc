@@ -750,7 +750,7 @@ void MdArray::step_write(JobId id) {
     case 2: {
       j.stage = 3;
       // unplug: the dirty bitmap blocks (upstream) or pages (RFC) go out before the data.
-      if (bitmap_ && j.kind == kWrite) {
+      if (bitmap_ && j.kind == kWrite && bitmap_->any_page_dirty()) {
         if (config_.kernel == KernelVersion::Upstream) {
           // llbitmap_unplug: nothing dirty returns at once (even while another writer's blocks
           // are still in flight); otherwise the work item writes the dirty blocks and
