@@ -61,6 +61,11 @@ void SimDisk::unlink(List& l, std::uint32_t slot) {
   links_[slot].in_flight = false;
 }
 
+void SimDisk::track_inflight(std::uint32_t slot) {
+  push_back(inflight_, slot);
+  by_id_[slots_[slot].id & (kIdSlots - 1)] = slot;
+}
+
 std::uint32_t SimDisk::find_inflight(std::uint64_t id) const {
   // Ids are sequential, so the probe holds unless over kIdSlots requests are in flight at once;
   // then walk the list.
@@ -84,8 +89,7 @@ std::uint64_t SimDisk::submit_write(DiskWrite&& w) {
   const std::uint64_t id = w.id;
   const std::uint32_t slot = new_slot();
   slots_[slot] = std::move(w);
-  push_back(inflight_, slot);
-  by_id_[id & (kIdSlots - 1)] = slot;
+  track_inflight(slot);
   return id;
 }
 
@@ -107,8 +111,7 @@ std::uint64_t SimDisk::submit_data(std::uint64_t sector, std::uint32_t sectors, 
   w.owner = owner;
   w.is_read = false;
   w.tag = tag;
-  push_back(inflight_, slot);
-  by_id_[w.id & (kIdSlots - 1)] = slot;
+  track_inflight(slot);
   return w.id;
 }
 
@@ -189,7 +192,7 @@ void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
                 std::size_t{count} * 512);
   } else {
     const std::uint64_t base = data_sector_index(w.sector);
-    if (durable_log_ && &data == &data_durable_) durable_log_->push_back({base + first, count});
+    if (logged(data)) durable_log_->push_back({base + first, count});
     if (w.stamps.empty()) {
       data.fill(base + first, count, w.stamp);
     } else {

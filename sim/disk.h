@@ -181,8 +181,7 @@ class SimDisk {
   void apply(const DiskWrite& w, bool durable);
   // apply_to for a whole write: a data write of one stamp (nearly all of them) without a call.
   void apply_whole(const DiskWrite& w, std::vector<std::uint8_t>& meta, StampMap& data) {
-    if (w.kind == DiskWriteKind::Data && w.stamps.empty() &&
-        (durable_log_ == nullptr || &data != &data_durable_)) {
+    if (w.kind == DiskWriteKind::Data && w.stamps.empty() && !logged(data)) {
       data.fill(data_sector_index(w.sector), w.sectors, w.stamp);
       return;
     }
@@ -190,6 +189,10 @@ class SimDisk {
   }
   void apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
                 StampMap& data, std::uint32_t first, std::uint32_t count) const;
+  // Whether changes to `data` go to the durable log (set_durable_log).
+  bool logged(const StampMap& data) const {
+    return durable_log_ != nullptr && &data == &data_durable_;
+  }
   void make_durable_upto(std::uint64_t seq);
 
   std::string name_;
@@ -219,6 +222,7 @@ class SimDisk {
   void release_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
   void push_back(List& l, std::uint32_t slot);
   void unlink(List& l, std::uint32_t slot);
+  void track_inflight(std::uint32_t slot);  // on the in-flight list, findable by its id
   std::uint32_t find_inflight(std::uint64_t id) const;
   void pop_cached();
   void drop_requests();

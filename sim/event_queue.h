@@ -58,16 +58,13 @@ class EventQueue {
   std::uint64_t scheduled() const { return next_seq_; }
   // The next event (the queue must not be empty).
   const Event& top() const {
-    const std::uint32_t bucket = wheel_count_ ? first_bucket() : kNone;
-    if (bucket != kNone && (far_.empty() || !Later{}(nodes_[head_[bucket]].e, far_.front()))) {
-      return nodes_[head_[bucket]].e;
-    }
-    return far_.front();
+    const std::uint32_t bucket = next_bucket();
+    return bucket != kNone ? nodes_[head_[bucket]].e : far_.front();
   }
   Event pop() {
-    const std::uint32_t bucket = wheel_count_ ? first_bucket() : kNone;
+    const std::uint32_t bucket = next_bucket();
     Event e;
-    if (bucket != kNone && (far_.empty() || !Later{}(nodes_[head_[bucket]].e, far_.front()))) {
+    if (bucket != kNone) {
       e = pop_bucket(bucket);
     } else {
       std::pop_heap(far_.begin(), far_.end(), Later{});
@@ -121,6 +118,13 @@ class EventQueue {
     }
     tail_[i] = n;
     ++wheel_count_;
+  }
+  // The wheel bucket holding the next event, or kNone when the next event is in the heap.
+  std::uint32_t next_bucket() const {
+    if (wheel_count_ == 0) return kNone;
+    const std::uint32_t bucket = first_bucket();
+    if (!far_.empty() && Later{}(nodes_[head_[bucket]].e, far_.front())) return kNone;
+    return bucket;
   }
   // The bucket of the earliest wheel event: the first in use from base_'s bucket on, circularly.
   std::uint32_t first_bucket() const {

@@ -136,11 +136,15 @@ void MdArray::release(JobId id) {
   if (id < jobs_.size() && done_[id]) free_jobs_.push_back(id);
 }
 
+void MdArray::mark_done(JobId id) {
+  jobs_[id]->result.done = true;
+  done_[id] = 1;
+}
+
 void MdArray::finish(JobId id, bool ok, std::string_view error) {
   Job& j = *jobs_[id];
   if (j.result.done) return;
-  j.result.done = true;
-  done_[id] = 1;
+  mark_done(id);
   j.result.ok = ok;
   if (!error.empty()) j.result.error = error;
   if (j.parent != kNoJob) wake(j.parent);

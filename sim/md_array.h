@@ -161,6 +161,7 @@ class MdArray {
   Job& job(JobId id) { return *jobs_[id]; }
   void resume(JobId id);
   void finish(JobId id, bool ok = true, std::string_view error = {});
+  void mark_done(JobId id);  // result.done and its inline copy done_, together
   void park(JobId id, std::vector<JobId>& list);  // wait in a list until woken
   void wake(JobId id);
   void wake_all(std::vector<JobId>& waiters);

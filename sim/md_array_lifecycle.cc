@@ -437,8 +437,7 @@ void MdArray::crash(const CrashPolicy& policy) {
   for (JobId i = 0; i < jobs_.size(); ++i) {
     Job& j = *jobs_[i];
     if (!j.result.done) {
-      j.result.done = true;
-      done_[i] = 1;
+      mark_done(i);
       j.result.ok = false;
       j.result.error = "power lost";
       j.outstanding = 0;

@@ -88,24 +88,23 @@ void StampMap::for_each_run(std::uint64_t first, std::uint64_t count, Fn&& fn) c
   const std::uint64_t end = first + count;
   std::uint64_t run_start = first, run_stamp = 0;
   bool open = false;
-  auto add = [&](std::uint64_t at, std::uint64_t n, std::uint64_t stamp) {
+  auto add = [&](std::uint64_t at, std::uint64_t stamp) {  // sectors from `at` hold `stamp`
     if (open && stamp == run_stamp) return;
     if (open) fn(run_start, at - run_start, run_stamp);
     run_start = at;
     run_stamp = stamp;
     open = true;
-    (void)n;
   };
   std::uint64_t s = first;
   while (s < end) {
     const std::uint64_t b = s >> kBlockShift;
     const std::uint64_t block_end = std::min<std::uint64_t>((b + 1) << kBlockShift, end);
     if (!is_split(b)) {
-      add(s, block_end - s, words_[b]);
+      add(s, words_[b]);
       s = block_end;
     } else {
       const Block& blk = split_[words_[b]];
-      for (; s < block_end; ++s) add(s, 1, blk[s & (kBlockSectors - 1)]);
+      for (; s < block_end; ++s) add(s, blk[s & (kBlockSectors - 1)]);
     }
   }
   if (open) fn(run_start, end - run_start, run_stamp);
