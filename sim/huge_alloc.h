@@ -1,7 +1,8 @@
 #pragma once
 // An allocator for the simulator's large stamp arrays: it asks for 2 MiB-aligned memory and
-// advises the kernel to back it with transparent huge pages, so random writes across a 128 MiB
-// member's stamps do not miss the TLB on every access. Falls back to normal pages silently
+// advises the kernel to back it with transparent huge pages, so random writes across a large
+// member's stamps do not miss the TLB on every access (arrays under 2 MiB, such as a 128 MiB
+// member's block stamps, get plain memory). Falls back to normal pages silently
 // (madvise is advice; the contents are the same either way).
 
 #include <sys/mman.h>
