@@ -4,8 +4,9 @@
 // area held as a stamp per 512-byte sector (0 = never written; otherwise the id of the write whose
 // pattern the sector holds), stored per 4 KiB block (see stamp_map.h), so mirrors compare in a
 // word and a 128 MiB member costs 256 KiB. A write goes through three stages: in flight
-// (submitted), completed into the volatile cache, durable (after FUA, a flush, or a PREFLUSH that follows it). Power loss keeps what is
-// durable; in-flight and cached writes land, vanish or tear as the crash policy says.
+// (submitted), completed into the volatile cache, durable (after FUA, a flush, or a PREFLUSH
+// that follows it). Power loss keeps what is durable; in-flight and cached writes land, vanish
+// or tear as the crash policy says.
 
 #include <cstdint>
 #include <functional>
