@@ -23,7 +23,12 @@ std::string upstream_llbitmap_source() {
   return {};
 }
 
-std::string rfc_seed_path() { return shared_dir() + "/seed/llbitmap-rfc.txt"; }
+std::string rfc_seed_path() {
+  return (std::filesystem::path(LLB_FIXTURES_DIR) / "seed" / "llbitmap-rfc.txt").string();
+}
+std::string shared_rfc_seed_path() {
+  return (std::filesystem::path(shared_dir()) / "seed" / "llbitmap-rfc.txt").string();
+}
 
 ParsedTable parse_state_machine(const std::string& text, bool strip_patch_plus) {
   // Keep only the table's text: from "state_machine[" to the closing "};".

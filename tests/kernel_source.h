@@ -12,7 +12,8 @@ namespace llb::test {
 
 // Path of md-llbitmap.c from $LLB_KERNEL_SRC, $RK_WORK or the harness default; empty if absent.
 std::string upstream_llbitmap_source();
-std::string rfc_seed_path();
+std::string rfc_seed_path();         // the copy in fixtures/seed (tests run anywhere)
+std::string shared_rfc_seed_path();  // the original in ../shared/seed, when the clone sits there
 
 // The `state_machine` table parsed from kernel C text: (state name, action name) -> next state
 // name, with names as in the source ("BitDirty", "BitmapActionStartwrite", "BitNone").

@@ -42,6 +42,16 @@ TEST(TransitionTable, RfcMatchesTheSeedPatchCellByCell) {
   check_every_cell(KernelVersion::Rfc, test::parse_state_machine(text, true));
 }
 
+TEST(TransitionTable, SeedCopyIsTheSharedSeed) {
+  const std::string original = test::read_text_file(test::shared_rfc_seed_path());
+  if (original.empty()) {
+    GTEST_SKIP() << test::shared_rfc_seed_path()
+                 << " not found (the clone is not beside ../shared): the fixture copy is used as is";
+  }
+  EXPECT_EQ(test::read_text_file(test::rfc_seed_path()), original)
+      << "fixtures/seed/llbitmap-rfc.txt differs from " << test::shared_rfc_seed_path();
+}
+
 TEST(TransitionTable, UpstreamMatchesLinux72CellByCell) {
   std::string path = test::upstream_llbitmap_source();
   if (path.empty()) {
