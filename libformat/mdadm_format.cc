@@ -1,9 +1,11 @@
 #include "mdadm_format.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
 #include <sstream>
+#include <vector>
 
 namespace llb {
 namespace {
@@ -242,10 +244,22 @@ std::string mdadm_examine_text(const MdSuperblock& sb, std::uint64_t device_sect
     o << "Active device " << role << "\n";
   }
   o << "   Array State : ";
+  // One character per role position, as mdadm prints it. raid_disks comes from disk and can be
+  // anything up to 2^32: count the roles once, and past the highest role any slot holds (or the
+  // 1920 slots a superblock can have) every position is missing, so say how many instead of
+  // printing them one by one.
+  const std::uint64_t positions = std::uint64_t{sb.raid_disks} + static_cast<std::uint64_t>(delta_extra);
+  std::vector<int> role_count;
+  for (std::uint16_t r : sb.dev_roles) {
+    if (r > kRoleMax || r >= positions) continue;
+    if (r >= role_count.size()) role_count.resize(r + 1u, 0);
+    ++role_count[r];
+  }
+  const std::uint64_t shown =
+      std::min<std::uint64_t>(positions, std::max<std::uint64_t>(kMdSbMaxDev, role_count.size()));
   bool inconsistent = false;
-  for (std::uint32_t d = 0; d < sb.raid_disks + static_cast<std::uint32_t>(delta_extra); ++d) {
-    int cnt = 0;
-    for (std::uint16_t r : sb.dev_roles) cnt += r == d;
+  for (std::uint64_t d = 0; d < shown; ++d) {
+    int cnt = d < role_count.size() ? role_count[d] : 0;
     if (cnt == 2 && sb.level > 0) {
       o << "R";
     } else if (cnt == 1) {
@@ -257,11 +271,10 @@ std::string mdadm_examine_text(const MdSuperblock& sb, std::uint64_t device_sect
       inconsistent = true;
     }
   }
+  if (shown < positions) o << " (+" << (positions - shown) << " more missing)";
   o << " ('A' == active, '.' == missing, 'R' == replacing)\n";
   for (std::uint16_t r : sb.dev_roles) {
-    if (r <= kRoleMax && r > sb.raid_disks + static_cast<std::uint32_t>(delta_extra)) {
-      inconsistent = true;
-    }
+    if (r <= kRoleMax && r > positions) inconsistent = true;
   }
   if (inconsistent) {
     o << "WARNING Array state is inconsistent - each number should appear only once\n";

@@ -37,7 +37,7 @@ echo "== fuzzing each target for ${fuzz_seconds}s"
 for t in build-asan/tests/fuzz/fuzz_*; do
   name=$(basename "$t")
   work=$(mktemp -d)
-  "$t" -max_total_time="$fuzz_seconds" -print_final_stats=1 "$work" "fixtures/fuzz/$name" \
+  "$t" -max_total_time="$fuzz_seconds" -timeout=60 -artifact_prefix=build-asan/ -print_final_stats=1 "$work" "fixtures/fuzz/$name" \
     > "build-asan/$name.log" 2>&1 || { tail -40 "build-asan/$name.log"; exit 1; }
   grep -E "stat::number_of_executed_units" "build-asan/$name.log" | sed "s/^/   $name: /"
   rm -rf "$work"

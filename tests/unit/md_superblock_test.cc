@@ -6,6 +6,7 @@
 #include "libformat/endian.h"
 #include "libformat/md_locate.h"
 #include "libformat/md_superblock.h"
+#include "libformat/mdadm_format.h"
 #include "tests/test_util.h"
 
 namespace llb {
@@ -157,6 +158,40 @@ TEST(MdFeatureNames, NamesKnownBitsAndReportsUnknownOnes) {
   EXPECT_EQ(n[0], "bitmap-offset");
   EXPECT_EQ(n[1], "bad-blocks");
   EXPECT_EQ(n[2], "unknown(0x10000)");
+}
+
+// The "Array State" line has one character per role position, and raid_disks comes from disk.
+// A fuzzed superblock claiming 2^32-1 raid disks once made examine loop for half an hour.
+std::string array_state_line(const MdSuperblock& sb) {
+  std::string text = mdadm_examine_text(sb, 1 << 20, sb.sb_csum, 0);
+  auto at = text.find("   Array State : ");
+  if (at == std::string::npos) return "";
+  return text.substr(at, text.find('\n', at) - at);
+}
+
+TEST(MdadmExamineText, ArrayStateOfARealSuperblockIsOneCharacterPerDisk) {
+  auto sb = decode_md_superblock(real_sb_block(), kWhere);
+  ASSERT_TRUE(sb.ok());
+  EXPECT_EQ(array_state_line(*sb),
+            "   Array State : AA ('A' == active, '.' == missing, 'R' == replacing)");
+}
+
+TEST(MdadmExamineText, HugeRaidDisksIsSummarisedNotPrintedOneByOne) {
+  auto sb = decode_md_superblock(real_sb_block(), kWhere);
+  ASSERT_TRUE(sb.ok());
+  sb->raid_disks = 0xffffffffu;
+  std::string line = array_state_line(*sb);
+  // Roles 0 and 1 are active, the rest of the 1920 positions a superblock can name are missing,
+  // and the other 2^32-1-1920 are counted.
+  EXPECT_EQ(line, "   Array State : AA" + std::string(kMdSbMaxDev - 2, '.') + " (+" +
+                      std::to_string(0xffffffffull - kMdSbMaxDev) +
+                      " more missing) ('A' == active, '.' == missing, 'R' == replacing)");
+  // A role past the 1920 slots is still shown at its position.
+  sb->dev_roles[1] = 5000;
+  line = array_state_line(*sb);
+  EXPECT_EQ(line.substr(17, 5001), "A" + std::string(4999, '.') + "A");
+  EXPECT_NE(line.find("(+" + std::to_string(0xffffffffull - 5001) + " more missing)"),
+            std::string::npos);
 }
 
 TEST(MdLocate, FindsEachMinorVersionAtItsPlace) {
