@@ -30,26 +30,24 @@ std::uint64_t run_workload(std::uint64_t writes, std::uint32_t depth, KernelVers
   a.release(c);
   while (a.sync_running()) a.step();
   Prng p(7);
-  std::vector<JobId> inflight;
+  a.collect_finished(true);
+  std::uint64_t in_flight = 0;
   const std::uint64_t sectors = a.array_sectors();
   std::uint64_t issued = 0;
   const std::uint64_t start_events = a.events_processed();
-  while (issued < writes || !inflight.empty()) {
-    while (issued < writes && inflight.size() < depth) {
+  while (issued < writes || in_flight > 0) {
+    while (issued < writes && in_flight < depth) {
       const std::uint32_t len = static_cast<std::uint32_t>(8 * p.range(1, g_max_len_4k));
       const std::uint64_t off = p.below((sectors - len) / 8) * 8;
-      inflight.push_back(a.write(off, len, issued + 1, false));
+      a.write(off, len, issued + 1, false);
       ++issued;
+      ++in_flight;
     }
     a.step();
-    for (std::size_t i = 0; i < inflight.size();) {
-      if (a.job_done(inflight[i])) {
-        a.release(inflight[i]);
-        inflight[i] = inflight.back();
-        inflight.pop_back();
-      } else {
-        ++i;
-      }
+    if (!a.finished().empty()) {
+      for (JobId id : a.finished()) a.release(id);
+      in_flight -= a.finished().size();
+      a.finished().clear();
     }
   }
   return a.events_processed() - start_events;

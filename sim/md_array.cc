@@ -137,8 +137,10 @@ void MdArray::release(JobId id) {
 }
 
 void MdArray::mark_done(JobId id) {
-  jobs_[id]->result.done = true;
+  Job& j = *jobs_[id];
+  j.result.done = true;
   done_[id] = 1;
+  if (collect_finished_ && !j.internal) finished_.push_back(id);
 }
 
 void MdArray::finish(JobId id, bool ok, std::string_view error) {

@@ -114,6 +114,10 @@ class MdArray {
   bool run_until_idle(Tick limit);   // no jobs, no sync, no pending I/O
   const JobResult& result(JobId job) const;
   bool job_done(JobId job) const { return done_[job] != 0; }
+  // For drivers keeping many user jobs in flight: once on, every user job that finishes is
+  // appended to finished() (the driver clears it), so nothing has to poll job_done().
+  void collect_finished(bool on) { collect_finished_ = on; }
+  std::vector<JobId>& finished() { return finished_; }
   // Returns a finished job to the pool; its id may be reused afterwards.
   void release(JobId job);
 
@@ -246,6 +250,8 @@ class MdArray {
   std::vector<std::unique_ptr<Job>> jobs_;
   std::vector<JobId> free_jobs_;
   std::vector<std::uint8_t> done_;       // per job: its result.done, for job_done() inline
+  std::vector<JobId> finished_;          // user jobs finished, when collect_finished_
+  bool collect_finished_ = false;
   std::vector<JobId> active_writes_;     // user writes between bitmap start and end
   std::vector<JobId> sync_waiters_;      // writes waiting for the sync thread's chunk
 
