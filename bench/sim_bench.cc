@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include "bench/bench_util.h"
 #include "sim/md_array.h"
@@ -65,15 +66,23 @@ void BM_SimWriteHeavy(benchmark::State& state) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Random 4 KiB writes (an OLTP-like load), and a mix of 4 KiB to 64 KiB.
-  benchmark::RegisterBenchmark("sim 4k random writes 2x128MiB upstream", BM_SimWriteHeavy)
-      ->Args({0, 1})->Unit(benchmark::kMillisecond)->MinTime(2.0);
-  benchmark::RegisterBenchmark("sim 4k random writes 2x128MiB rfc", BM_SimWriteHeavy)
-      ->Args({1, 1})->Unit(benchmark::kMillisecond)->MinTime(2.0);
-  benchmark::RegisterBenchmark("sim 4-64k random writes 2x128MiB upstream", BM_SimWriteHeavy)
-      ->Args({0, 16})->Unit(benchmark::kMillisecond)->MinTime(2.0);
-  benchmark::RegisterBenchmark("sim 4-64k random writes 2x128MiB rfc", BM_SimWriteHeavy)
-      ->Args({1, 16})->Unit(benchmark::kMillisecond)->MinTime(2.0);
+  // Random 4 KiB writes (an OLTP-like load), and a mix of 4 KiB to 64 KiB. LLB_BENCH_ONE_PASS=1
+  // runs each workload exactly once (for instruction counts under callgrind, where timing-driven
+  // repetition would make the work vary).
+  const bool one_pass = std::getenv("LLB_BENCH_ONE_PASS") != nullptr;
+  auto add = [&](const char* name, std::int64_t rfc, std::int64_t max_len_4k) {
+    auto* b = benchmark::RegisterBenchmark(name, BM_SimWriteHeavy)
+                  ->Args({rfc, max_len_4k})->Unit(benchmark::kMillisecond);
+    if (one_pass) {
+      b->Iterations(1);
+    } else {
+      b->MinTime(2.0);
+    }
+  };
+  add("sim 4k random writes 2x128MiB upstream", 0, 1);
+  add("sim 4k random writes 2x128MiB rfc", 1, 1);
+  add("sim 4-64k random writes 2x128MiB upstream", 0, 16);
+  add("sim 4-64k random writes 2x128MiB rfc", 1, 16);
   benchmark::Initialize(&argc, argv);
   llb::bench::RecordingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);

@@ -44,13 +44,14 @@ class EventQueue {
 
   EventQueue() { head_.fill(kNone); }
 
-  void schedule(Tick at, EventKind kind, std::uint32_t a = 0, std::uint64_t b = 0) {
+  // Inlined: every disk request schedules its completion. The far path stays out of line.
+  [[gnu::always_inline]] void schedule(Tick at, EventKind kind, std::uint32_t a = 0,
+                                       std::uint64_t b = 0) {
     const Event e{at, next_seq_++, kind, a, b};
-    if (at >= base_ && at - base_ < kWheelTicks) {
+    if (at - base_ < kWheelTicks && at >= base_) [[likely]] {
       push_wheel(e);
     } else {
-      far_.push_back(e);
-      std::push_heap(far_.begin(), far_.end(), Later{});
+      push_far(e);
     }
   }
   bool empty() const { return wheel_count_ == 0 && far_.empty(); }
@@ -62,19 +63,28 @@ class EventQueue {
     return bucket != kNone ? nodes_[head_[bucket]].e : far_.front();
   }
   Event pop() {
-    const std::uint32_t bucket = next_bucket();
     Event e;
-    if (bucket != kNone) {
-      e = pop_bucket(bucket);
+    pop(e);
+    return e;
+  }
+  // Takes the next event into e; false when the queue is empty (the event loop's form).
+  bool pop(Event& e) {
+    std::uint32_t bucket = kNone;
+    if (wheel_count_ != 0) [[likely]] {
+      bucket = first_bucket();
+      if (!far_.empty() && Later{}(nodes_[head_[bucket]].e, far_.front())) bucket = kNone;
+    } else if (far_.empty()) {
+      return false;
+    }
+    if (bucket != kNone) [[likely]] {
+      pop_bucket(bucket, e);
     } else {
-      std::pop_heap(far_.begin(), far_.end(), Later{});
-      e = far_.back();
-      far_.pop_back();
+      pop_far(e);
     }
     // Every event left is due at e.at or later; an event scheduled in the past (it goes to the
     // heap) must not move the wheel back.
     if (e.at > base_) base_ = e.at;
-    return e;
+    return true;
   }
   void clear() {
     far_.clear();
@@ -99,7 +109,11 @@ class EventQueue {
     std::uint32_t next = kNone;
   };
 
-  void push_wheel(const Event& e) {
+  [[gnu::noinline]] void push_far(const Event& e) {
+    far_.push_back(e);
+    std::push_heap(far_.begin(), far_.end(), Later{});
+  }
+  [[gnu::always_inline]] void push_wheel(const Event& e) {
     std::uint32_t n;
     if (free_ != kNone) {
       n = free_;
@@ -138,15 +152,19 @@ class EventQueue {
     }
     return kNone;  // not reached while wheel_count_ > 0
   }
-  Event pop_bucket(std::uint32_t i) {
+  void pop_bucket(std::uint32_t i, Event& e) {
     const std::uint32_t n = head_[i];
-    const Event e = nodes_[n].e;
+    e = nodes_[n].e;
     head_[i] = nodes_[n].next;
     if (head_[i] == kNone) used_[i >> 6] &= ~(std::uint64_t{1} << (i & 63));
     nodes_[n].next = free_;
     free_ = n;
     --wheel_count_;
-    return e;
+  }
+  [[gnu::noinline]] void pop_far(Event& e) {
+    std::pop_heap(far_.begin(), far_.end(), Later{});
+    e = far_.back();
+    far_.pop_back();
   }
 
   Tick base_ = 0;  // every event in the wheel is due in [base_, base_ + kWheelTicks)

@@ -54,8 +54,8 @@ void MdArray::hash_event(const Event& e) {
 }
 
 bool MdArray::step() {
-  if (queue_.empty()) return false;
-  Event e = queue_.pop();
+  Event e;
+  if (!queue_.pop(e)) return false;
   now_ = e.at;
   ++events_processed_;
   hash_event(e);
