@@ -8,6 +8,7 @@
 #include "sim/explore.h"
 #include "sim/import.h"
 #include "sim/random_workload.h"
+#include "sim/result_json.h"
 #include "sim/runner.h"
 #include "tools/cli_common.h"
 
@@ -18,31 +19,6 @@ using namespace llb::sim;
 namespace {
 
 constexpr int kOk = 0, kViolation = 1, kBadInput = 2, kUsage = 8;
-
-Json stats_json(const ExploreStats& s) {
-  return {{"crash_points", s.crash_points},     {"states", s.states},
-          {"distinct", s.distinct},             {"max_depth", s.max_depth},
-          {"max_pending", s.max_pending},       {"sampled_points", s.sampled_points},
-          {"safety_violations", s.safety_violations},
-          {"resync_violations", s.resync_violations},
-          {"durability_violations", s.durability_violations},
-          {"refused_states", s.refused_states}, {"unnecessary_chunks", s.unnecessary_chunks},
-          {"unnecessary_bytes", s.unnecessary_bytes}, {"seconds", s.seconds},
-          {"states_per_second", s.seconds > 0 ? static_cast<double>(s.states) / s.seconds : 0.0},
-          {"budget_exhausted", s.budget_exhausted}};
-}
-
-Json violation_json(const Violation& v) {
-  Json fates = Json::array();
-  for (const WriteFate& f : v.fates) {
-    fates.push_back({{"member", f.member}, {"write", f.write_id}, {"tag", f.tag},
-                     {"sector", f.sector}, {"sectors", f.sectors}, {"inflight", f.inflight},
-                     {"fate", f.fate}});
-  }
-  return {{"invariant", v.invariant}, {"event_index", v.event_index}, {"at_us", v.at},
-          {"chunk", v.chunk}, {"source", v.source}, {"on_disk_states", v.on_disk_states},
-          {"model_state", v.model_state}, {"detail", v.detail}, {"writes", fates}};
-}
 
 }  // namespace
 
@@ -185,12 +161,7 @@ int explore_main(int argc, char** argv) {
               " --kernel ", kernel_version_name(o.kernel), o.planted_fault ? " --plant-fault" : "",
               " --stop-at-first");
   if (json) {
-    Json j = {{"schema", "llbitmap-sim-explore"}, {"schema_version", 1},
-              {"kernel", kernel_version_name(o.kernel)}, {"seed", o.seed},
-              {"stats", stats_json(r.stats)}};
-    Json vs = Json::array();
-    for (const auto& v : r.violations) vs.push_back(violation_json(v));
-    j["violations"] = vs;
+    Json j = explore_json(o, r);
     if (vm.count("shrink") && violated) {
       j["shrunk"] = {{"ops", shrunk.ops.size()}, {"members", shrunk.array.members},
                      {"trace", Json::parse(trace_to_json(shrunk))},

@@ -9,6 +9,7 @@
 #include "libformat/report.h"
 #include "libformat/report_json.h"
 #include "sim/random_workload.h"
+#include "sim/result_json.h"
 #include "sim/runner.h"
 #include "tools/cli_common.h"
 
@@ -27,32 +28,6 @@ std::string runs_text(const std::vector<std::uint8_t>& states, KernelVersion v) 
     s += format_range(r.first, r.last) + ":" + state_byte_label(r.value, v);
   }
   return s;
-}
-
-Json snapshot_json(const Snapshot& s, KernelVersion v) {
-  Json members = Json::array();
-  for (const MemberState& m : s.members) {
-    members.push_back({{"name", m.name},
-                       {"in_array", m.in_array},
-                       {"faulty", m.faulty},
-                       {"md_events", m.md_events},
-                       {"md_clean", m.md_clean},
-                       {"bitmap_events", m.bitmap_events},
-                       {"bitmap_state", m.bitmap_state},
-                       {"chunksize", m.chunksize},
-                       {"daemon_sleep", m.daemon_sleep},
-                       {"sync_size", m.sync_size},
-                       {"runs", runs_to_json(state_runs(m.states), v)}});
-  }
-  Json j = {{"label", s.label}, {"at_us", s.at}, {"members", members}};
-  if (!s.memory_counts.empty()) {
-    Json c;
-    for (int st = 0; st < state_count(v); ++st) {
-      c[std::string(state_key(static_cast<State>(st)))] = s.memory_counts[st];
-    }
-    j["memory_counts"] = c;
-  }
-  return j;
 }
 
 void print_snapshot(const Snapshot& s, KernelVersion v) {
@@ -153,25 +128,7 @@ int main(int argc, char** argv) {
   TraceRunner runner(trace, opts);
   RunResult r = runner.run();
   if (vm.count("json")) {
-    Json dumps = Json::array();
-    for (const auto& d : r.dumps) dumps.push_back(snapshot_json(d, opts.kernel));
-    Json timeline = Json::array();
-    for (const auto& e : runner.array().timeline()) timeline.push_back({{"at_us", e.at}, {"what", e.what}});
-    Json j = {{"schema", "llbitmap-sim-run"},
-              {"schema_version", 1},
-              {"trace", trace.name},
-              {"seed", opts.seed},
-              {"kernel", kernel_version_name(opts.kernel)},
-              {"ok", r.ok},
-              {"error", r.error},
-              {"end_us", r.end},
-              {"events", r.events},
-              {"event_log_hash", hex(r.event_hash, 16)},
-              {"timeline", timeline},
-              {"dumps", dumps},
-              {"final", snapshot_json(r.final_state, opts.kernel)},
-              {"exported", r.exported},
-              {"reproduce", repro}};
+    Json j = run_json(trace, opts, r, runner.array().timeline(), repro);
     std::cout << j.dump(2) << "\n";
   } else {
     std::printf("llbitmap-sim: trace %s, seed %llu, kernel %s, %u members of %llu bytes\n",
