@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every test, from a fresh Debian machine: installs the packages, builds twice (gcc with -Werror,
-# and clang with ASan+UBSan), runs the whole suite in both, runs each fuzzer briefly, and the
-# Python tests. Slow, exhaustive runs carry the ctest label "slow" and run only with
-# LLB_SLOW_TESTS=1. Exit status 0 only when everything passed.
+# and clang with ASan+UBSan), runs the whole suite in both (the release one includes the Python
+# module's tests), and runs each fuzzer briefly. Slow, exhaustive runs carry the ctest label
+# "slow" and run only with LLB_SLOW_TESTS=1. Exit status 0 only when everything passed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -1,0 +1,163 @@
+// The Python face of llbitmap-tools: examine member devices or images, run the simulator, and
+// run the crash explorer, from Python. Every result is the same JSON the command-line tools print
+// with --json, returned as Python dicts and lists; bad input raises ValueError naming what was
+// wrong, as the tools' error messages do. Long runs release the GIL.
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "libformat/examine.h"
+#include "libformat/json.h"
+#include "libformat/report.h"
+#include "libformat/report_json.h"
+#include "sim/explore.h"
+#include "sim/random_workload.h"
+#include "sim/result_json.h"
+#include "sim/runner.h"
+#include "sim/trace.h"
+
+namespace py = pybind11;
+using namespace llb;
+using namespace llb::sim;
+
+namespace {
+
+py::object to_python(const Json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+
+LayoutChoice layout_arg(const std::string& s) {
+  auto l = parse_layout_choice(s);
+  if (!l) throw py::value_error("layout is '" + s + "', expected upstream, rfc or auto");
+  return *l;
+}
+
+std::optional<KernelVersion> kernel_arg(const std::optional<std::string>& s) {
+  if (!s) return std::nullopt;
+  auto k = parse_kernel_version(*s);
+  if (!k) throw py::value_error("kernel is '" + *s + "', expected upstream or rfc");
+  return k;
+}
+
+// The workload: a trace file, a trace given as JSON text, or a random one made from the seed.
+Trace workload_arg(const std::optional<std::string>& trace, const std::optional<std::string>& trace_json,
+                   const std::optional<std::uint64_t>& seed, const WorkloadOptions& w) {
+  if (trace && trace_json) throw py::value_error("give trace or trace_json, not both");
+  if (trace || trace_json) {
+    auto t = trace ? load_trace(*trace) : parse_trace(*trace_json, "trace_json");
+    if (!t.ok()) throw py::value_error(t.status().to_string());
+    return *t;
+  }
+  if (!seed) throw py::value_error("give a trace, trace_json or seed");
+  return random_workload(*seed, w);
+}
+
+py::object examine(const std::vector<std::string>& paths, const std::string& layout) {
+  const LayoutChoice l = layout_arg(layout);
+  Json j;
+  {
+    py::gil_scoped_release unlocked;
+    Examination ex = examine_paths(paths, l);
+    j = examination_to_json(ex, {});
+  }
+  return to_python(j);
+}
+
+std::string examine_text(const std::vector<std::string>& paths, const std::string& layout) {
+  const LayoutChoice l = layout_arg(layout);
+  py::gil_scoped_release unlocked;
+  return render_text(examine_paths(paths, l), {});
+}
+
+py::object run_py(const std::optional<std::string>& trace, const std::optional<std::string>& trace_json,
+               const std::optional<std::uint64_t>& seed, const std::optional<std::string>& kernel,
+               const std::optional<std::string>& export_dir, bool timeline) {
+  const auto k = kernel_arg(kernel);
+  Trace t = workload_arg(trace, trace_json, seed, WorkloadOptions{});
+  RunOptions opts;
+  opts.seed = seed.value_or(t.seed.value_or(1));
+  opts.kernel = k.value_or(t.kernel.value_or(KernelVersion::Upstream));
+  opts.export_dir = export_dir.value_or("");
+  opts.timeline = timeline;
+  Json j;
+  {
+    py::gil_scoped_release unlocked;
+    TraceRunner runner(t, opts);
+    RunResult r = runner.run();
+    const std::string repro =
+        str_cat("llbitmap-sim run ", trace ? *trace + " " : "", "--seed ", opts.seed, " --kernel ",
+                kernel_version_name(opts.kernel));
+    j = run_json(t, opts, r, runner.array().timeline(), repro);
+  }
+  return to_python(j);
+}
+
+py::object explore_py(const std::optional<std::string>& trace, const std::optional<std::string>& trace_json,
+                   const std::optional<std::uint64_t>& seed, const std::optional<std::string>& kernel,
+                   std::uint32_t ops, std::uint32_t members, std::uint64_t member_size,
+                   bool exhaustive, std::uint64_t max_states, bool torn, bool cache_loss,
+                   bool plant_fault, bool stop_at_first) {
+  const auto k = kernel_arg(kernel);
+  WorkloadOptions w;
+  w.ops = ops;
+  w.members = members;
+  w.member_size_bytes = member_size;
+  Trace t = workload_arg(trace, trace_json, seed, w);
+  ExploreOptions o;
+  o.seed = seed.value_or(t.seed.value_or(1));
+  o.kernel = k.value_or(t.kernel.value_or(KernelVersion::Upstream));
+  o.exhaustive = exhaustive;
+  o.max_states = max_states;
+  o.torn = torn;
+  o.cache_loss = cache_loss;
+  o.planted_fault = plant_fault;
+  o.stop_at_first = stop_at_first;
+  Json j;
+  {
+    py::gil_scoped_release unlocked;
+    ExploreResult r = sim::explore(t, o);
+    j = explore_json(o, r);
+  }
+  if (j.contains("run_error")) {
+    throw py::value_error("the workload failed: " + j["run_error"].get<std::string>());
+  }
+  return to_python(j);
+}
+
+std::string random_trace(std::uint64_t seed, std::uint32_t ops, std::uint32_t members,
+                         std::uint64_t member_size) {
+  WorkloadOptions w;
+  w.ops = ops;
+  w.members = members;
+  w.member_size_bytes = member_size;
+  return trace_to_json(random_workload(seed, w));
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_llbitmap, m) {
+  m.doc() = "llbitmap-tools: examine, simulate and crash-explore md RAID1 lockless bitmaps";
+  m.def("examine", &examine, py::arg("paths"), py::arg("layout") = "auto",
+        "Examine member devices or image files; the dict llbitmap-examine --json prints.");
+  m.def("examine_text", &examine_text, py::arg("paths"), py::arg("layout") = "auto",
+        "The text llbitmap-examine prints for these devices.");
+  m.def("run", &run_py, py::arg("trace") = py::none(), py::kw_only(),
+        py::arg("trace_json") = py::none(), py::arg("seed") = py::none(),
+        py::arg("kernel") = py::none(), py::arg("export_dir") = py::none(),
+        py::arg("timeline") = true,
+        "Run a trace (a file, JSON text, or a random workload from seed) through the simulator;\n"
+        "the dict llbitmap-sim run --json prints.");
+  m.def("explore", &explore_py, py::arg("trace") = py::none(), py::kw_only(),
+        py::arg("trace_json") = py::none(), py::arg("seed") = py::none(),
+        py::arg("kernel") = py::none(), py::arg("ops") = 40, py::arg("members") = 2,
+        py::arg("member_size") = std::uint64_t{128} << 20, py::arg("exhaustive") = true,
+        py::arg("max_states") = 0, py::arg("torn") = true, py::arg("cache_loss") = true,
+        py::arg("plant_fault") = false, py::arg("stop_at_first") = false,
+        "Enumerate crash states of a workload and check the bitmap's promise;\n"
+        "the dict llbitmap-sim explore --json prints.");
+  m.def("random_trace", &random_trace, py::arg("seed"), py::arg("ops") = 40,
+        py::arg("members") = 2, py::arg("member_size") = std::uint64_t{128} << 20,
+        "The JSON trace of the seeded random workload generator.");
+}

@@ -1,0 +1,138 @@
+"""The Python module on real bytes: the real kernel's member images (checked against the
+host-side decoder that ran beside the kernel, not against our own code), the simulator's exported
+images of the same scenario, determinism, the crash explorer, and errors.
+
+Run by ctest (label python) with PYTHONPATH at build/python, LLB_SOURCE_DIR and
+LLB_FIXTURE_IMAGES_DIR set; by hand: PYTHONPATH=build/python /usr/bin/python3 -m unittest
+discover -s tests/python.
+"""
+
+import glob
+import os
+import re
+import tempfile
+import unittest
+
+import llbitmap
+
+SOURCE = os.environ.get("LLB_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+IMAGES = os.environ.get("LLB_FIXTURE_IMAGES_DIR", os.path.join(SOURCE, "build", "fixtures"))
+
+
+def decoder_label(name):
+    """The decoder's NeedSync as examine's "need sync"."""
+    return re.sub(r"(?<!^)([A-Z])", r" \1", name).lower()
+
+
+def host_decoded_runs(scenario_dir):
+    """{image name: [(first, last, state)]} from the decoder the real-kernel harness ran."""
+    runs, name = {}, None
+    with open(os.path.join(scenario_dir, "host-decode.txt")) as f:
+        lines = f.read().splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("file "):
+            name = line.split()[1]
+        elif line.startswith("state bytes") and name:
+            found = re.findall(r"(\d+)-(\d+):\d+\((\w+)\)", lines[i + 1])
+            runs[name] = [(int(a), int(b), decoder_label(s)) for a, b, s in found]
+    return runs
+
+
+class ExamineRealKernelImages(unittest.TestCase):
+    def test_runs_equal_the_host_decoder_for_every_scenario(self):
+        scenarios = sorted(glob.glob(os.path.join(SOURCE, "fixtures", "realkernel", "*", "host-decode.txt")))
+        self.assertGreaterEqual(len(scenarios), 8)
+        checked = 0
+        for decode in scenarios:
+            scenario_dir = os.path.dirname(decode)
+            scenario = os.path.basename(scenario_dir)
+            for image, expected in host_decoded_runs(scenario_dir).items():
+                path = os.path.join(IMAGES, "realkernel", scenario, "after-" + image)
+                with self.subTest(scenario=scenario, image=image):
+                    result = llbitmap.examine([path])
+                    self.assertIsNone(result["devices"][0]["error"])
+                    self.assertEqual(llbitmap.state_runs(result["devices"][0]), expected)
+                    checked += 1
+        self.assertGreaterEqual(checked, 16)
+
+    def test_text_is_what_the_examine_tool_prints(self):
+        path = os.path.join(IMAGES, "realkernel", "b-crash-dirty", "after-vda.img")
+        text = llbitmap.examine_text([path])
+        self.assertIn("Events : 3", text)
+        self.assertIn("0-511", text)
+
+    def test_a_missing_device_is_reported_with_its_path(self):
+        result = llbitmap.examine(["/nonexistent/llbitmap-member"])
+        self.assertEqual(result["exit_status"] & 4, 4)  # unreadable, as llbitmap-examine exits
+        error = result["devices"][0]["error"]
+        self.assertEqual(error["code"], "NotFound")
+        self.assertIn("/nonexistent/llbitmap-member", error["message"])
+
+    def test_a_bad_layout_raises(self):
+        with self.assertRaisesRegex(ValueError, "layout is 'sideways', expected upstream, rfc or auto"):
+            llbitmap.examine(["x"], layout="sideways")
+
+
+class Simulator(unittest.TestCase):
+    TRACE = os.path.join(SOURCE, "fixtures", "traces", "b-crash-dirty.json")
+
+    def test_exported_members_hold_what_the_real_kernel_left(self):
+        expected = host_decoded_runs(os.path.join(SOURCE, "fixtures", "realkernel", "b-crash-dirty"))
+        with tempfile.TemporaryDirectory() as out:
+            r = llbitmap.run(self.TRACE, export_dir=out, timeline=False)
+            self.assertTrue(r["ok"], r["error"])
+            self.assertEqual(r["kernel"], "upstream")
+            images = sorted(p for p in r["exported"] if p.endswith(".img"))
+            self.assertEqual([os.path.basename(p) for p in images], ["vda.img", "vdb.img"])
+            for path in images:
+                examined = llbitmap.examine([path])
+                self.assertEqual(llbitmap.state_runs(examined["devices"][0]),
+                                 expected[os.path.basename(path)], path)
+
+    def test_the_rfc_model_leaves_other_bytes(self):
+        upstream = llbitmap.run(self.TRACE, timeline=False)
+        rfc = llbitmap.run(self.TRACE, kernel="rfc", timeline=False)
+        self.assertEqual(rfc["kernel"], "rfc")
+        self.assertNotEqual(upstream["event_log_hash"], rfc["event_log_hash"])
+
+    def test_same_seed_same_run(self):
+        a = llbitmap.run(seed=5)
+        b = llbitmap.run(seed=5)
+        c = llbitmap.run(seed=6)
+        self.assertEqual(a["event_log_hash"], b["event_log_hash"])
+        self.assertEqual(a["timeline"], b["timeline"])
+        self.assertNotEqual(a["event_log_hash"], c["event_log_hash"])
+
+    def test_a_generated_trace_replays_as_its_seed(self):
+        trace = llbitmap.random_trace(3, member_size=64 << 20)
+        self.assertEqual(llbitmap.run(trace_json=trace)["event_log_hash"],
+                         llbitmap.run(seed=3)["event_log_hash"])
+
+    def test_bad_input_raises_with_the_reason(self):
+        with self.assertRaisesRegex(ValueError, "kernel is 'linux', expected upstream or rfc"):
+            llbitmap.run(self.TRACE, kernel="linux")
+        with self.assertRaisesRegex(ValueError, "trace_json"):
+            llbitmap.run(trace_json="{")
+        with self.assertRaisesRegex(ValueError, "give a trace, trace_json or seed"):
+            llbitmap.run()
+        with self.assertRaises(ValueError):
+            llbitmap.run("/nonexistent/trace.json")
+
+
+class Explorer(unittest.TestCase):
+    TRACE = os.path.join(SOURCE, "fixtures", "traces", "b-crash-dirty.json")
+
+    def test_the_exhaustive_count_is_the_pinned_one_and_the_promise_holds(self):
+        stats = llbitmap.explore(self.TRACE)["stats"]
+        self.assertEqual(stats["states"], 13438)
+        self.assertEqual(stats["distinct"], 7471)
+        self.assertEqual(stats["safety_violations"], 0)
+
+    def test_the_planted_fault_is_found(self):
+        r = llbitmap.explore(self.TRACE, plant_fault=True, stop_at_first=True)
+        self.assertGreaterEqual(r["stats"]["safety_violations"], 1)
+        self.assertEqual(r["violations"][0]["invariant"], "safety")
+
+
+if __name__ == "__main__":
+    unittest.main()
