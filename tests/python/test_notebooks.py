@@ -1,0 +1,44 @@
+"""The crash-scenario notebooks (python/notebooks) run, and print exactly the outputs stored in
+them: a notebook whose story no longer matches the simulator fails here."""
+
+import glob
+import importlib.util
+import os
+import unittest
+
+SOURCE = os.environ.get("LLB_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+NOTEBOOKS = os.path.join(SOURCE, "python", "notebooks")
+
+spec = importlib.util.spec_from_file_location("execute", os.path.join(NOTEBOOKS, "execute.py"))
+execute = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(execute)
+
+
+class Notebooks(unittest.TestCase):
+    def test_every_notebook_prints_its_stored_outputs(self):
+        paths = sorted(glob.glob(os.path.join(NOTEBOOKS, "*.ipynb")))
+        self.assertGreaterEqual(len(paths), 2)
+        for path in paths:
+            with self.subTest(notebook=os.path.basename(path)):
+                self.assertEqual(execute.check(path), [])
+
+    def test_a_stale_output_is_caught(self):
+        import json
+        import tempfile
+        path = os.path.join(NOTEBOOKS, "crash-with-a-write-in-flight.ipynb")
+        with open(path) as f:
+            nb = json.load(f)
+        code = [c for c in nb["cells"] if c["cell_type"] == "code" and c["outputs"]]
+        code[-1]["outputs"][0]["text"][0] = "something the simulator does not print\n"
+        with tempfile.NamedTemporaryFile("w", suffix=".ipynb", dir=NOTEBOOKS, delete=False) as f:
+            json.dump(nb, f)
+        try:
+            problems = execute.check(f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("something the simulator does not print", problems[0])
+
+
+if __name__ == "__main__":
+    unittest.main()
