@@ -54,6 +54,12 @@ Trace workload_arg(const std::optional<std::string>& trace, const std::optional<
   return random_workload(*seed, w);
 }
 
+void check_shape(std::uint32_t members, std::uint64_t member_size) {
+  if (auto p = array_shape_problem(members, member_size)) {
+    throw py::value_error(p->field + " is " + p->value + ", expected " + p->expected);
+  }
+}
+
 py::object examine(const std::vector<std::string>& paths, const std::string& layout) {
   const LayoutChoice l = layout_arg(layout);
   Json j;
@@ -100,6 +106,7 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
                    bool exhaustive, std::uint64_t max_states, bool torn, bool cache_loss,
                    bool plant_fault, bool stop_at_first) {
   const auto k = kernel_arg(kernel);
+  if (!trace && !trace_json) check_shape(members, member_size);
   WorkloadOptions w;
   w.ops = ops;
   w.members = members;
@@ -128,6 +135,7 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
 
 std::string random_trace(std::uint64_t seed, std::uint32_t ops, std::uint32_t members,
                          std::uint64_t member_size) {
+  check_shape(members, member_size);
   WorkloadOptions w;
   w.ops = ops;
   w.members = members;

@@ -23,11 +23,20 @@ Trace base_trace(const std::string& source, const ImportOptions& o, const char* 
   return t;
 }
 
+// The importers' array must be one the simulator takes (array_shape_problem).
+Status check_shape(const std::string& source, const ImportOptions& o) {
+  if (auto p = array_shape_problem(o.members, o.member_size_bytes, kDataOffsetBytes / 512)) {
+    return Status(Code::BadField, str_cat(source, ": import option ", p->field, " is ", p->value,
+                                          ", expected ", p->expected));
+  }
+  return Status();
+}
+
 // Folds [offset, offset+length) into the array, in whole sectors.
 void place(const ImportOptions& o, std::uint64_t offset, std::uint64_t length, TraceOp& op) {
   const std::uint64_t array = o.member_size_bytes - kDataOffsetBytes;
   std::uint64_t len = std::max<std::uint64_t>(512, (length + 511) / 512 * 512);
-  len = std::min<std::uint64_t>(len, 4u << 20);
+  len = std::min<std::uint64_t>({len, 4u << 20, array});
   const std::uint64_t room = array - len;
   op.offset_bytes = (offset / 512 * 512) % (room + 512) / 512 * 512;
   op.length_bytes = len;
@@ -67,6 +76,7 @@ Status line_error(const std::string& source, std::size_t line, const std::string
 
 Result<Trace> import_fio_iolog(const std::string& text, const std::string& source,
                                const ImportOptions& o) {
+  if (Status st = check_shape(source, o); !st.ok()) return st;
   std::istringstream in(text);
   std::string first;
   std::getline(in, first);
@@ -151,6 +161,7 @@ Result<Trace> import_fio_iolog(const std::string& text, const std::string& sourc
 
 Result<Trace> import_blkparse(const std::string& text, const std::string& source,
                               const ImportOptions& o) {
+  if (Status st = check_shape(source, o); !st.ok()) return st;
   // "  8,0    1        1     0.000000000  4164  Q  WS 1048576 + 8 [dd]"
   struct Rec {
     double time;

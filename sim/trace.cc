@@ -296,6 +296,18 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
 
 }  // namespace
 
+std::optional<ShapeProblem> array_shape_problem(std::uint64_t members, std::uint64_t member_size_bytes,
+                                                std::uint64_t data_offset_sectors) {
+  if (members < 2 || members > 8) return ShapeProblem{"members", std::to_string(members), "2 to 8"};
+  if (member_size_bytes % 4096 || member_size_bytes < (data_offset_sectors + 128) * 512 ||
+      member_size_bytes > (1ull << 40)) {
+    return ShapeProblem{"member_size", std::to_string(member_size_bytes),
+                        str_cat("a multiple of 4 KiB, at least the data offset (",
+                                data_offset_sectors * 512, " bytes) plus one 64 KiB chunk, at most 1 TiB")};
+  }
+  return std::nullopt;
+}
+
 Result<Trace> parse_trace(const std::string& text, const std::string& source) {
   Json j = Json::parse(text, nullptr, false);
   Ctx c{source, "trace"};
@@ -330,20 +342,16 @@ Result<Trace> parse_trace(const std::string& text, const std::string& source) {
     const Json& ar = j["array"];
     Ctx ca{source, "array"};
     TRY(members, get_uint(ar, "members", ca, 2));
-    if (members < 2 || members > 8) return ca.error("members", std::to_string(members), "2 to 8");
-    a.members = static_cast<std::uint32_t>(members);
     TRY(size, get_size(ar, "member_size", ca, 64ull << 20));
     TRY(lbs, get_uint(ar, "logical_block_size", ca, 512));
     if (lbs != 512 && lbs != 4096) return ca.error("logical_block_size", std::to_string(lbs), "512 or 4096");
     TRY(doff, get_uint(ar, "data_offset_sectors", ca, 2048));
-    if (size % 4096 || size < (doff + 128) * 512 || size > (1ull << 40)) {
-      return ca.error("member_size", std::to_string(size),
-                      "a multiple of 4 KiB, larger than the data offset, at most 1 TiB");
-    }
-    if (doff < 512 || doff % 8) {
+    if (doff < 512 || doff % 8 || doff > (1ull << 31)) {
       return ca.error("data_offset_sectors", std::to_string(doff),
                       "at least 512 (room for the bitmap) and a multiple of 8");
     }
+    if (auto p = array_shape_problem(members, size, doff)) return ca.error(p->field, p->value, p->expected);
+    a.members = static_cast<std::uint32_t>(members);
     TRY(vc, get_bool(ar, "volatile_cache", ca, true));
     a.disk.size_bytes = size;
     a.disk.logical_block_size = static_cast<std::uint32_t>(lbs);

@@ -54,6 +54,18 @@ struct Trace {
   std::vector<TraceOp> ops;
 };
 
+// Why the simulator cannot take an array of this shape, or nothing when it can. The rules a
+// trace's "array" follows, and every other way of making a workload (a seed, an import):
+// 2 to 8 members; a member size that is a multiple of 4 KiB, holds the data offset and at least
+// one 64 KiB chunk, and is at most 1 TiB.
+struct ShapeProblem {
+  std::string field;     // "members" or "member_size"
+  std::string value;
+  std::string expected;
+};
+std::optional<ShapeProblem> array_shape_problem(std::uint64_t members, std::uint64_t member_size_bytes,
+                                                std::uint64_t data_offset_sectors = 2048);
+
 // Parses and validates a trace; errors name the file, the op index and the field.
 Result<Trace> parse_trace(const std::string& json_text, const std::string& source);
 Result<Trace> load_trace(const std::string& path);

@@ -78,6 +78,13 @@ int explore_main(int argc, char** argv) {
     std::cerr << "llbitmap-sim: --member-size '" << vm["member-size"].as<std::string>() << "' is not a size\n";
     return kUsage;
   }
+  if (!vm.count("trace")) {
+    if (auto p = array_shape_problem(vm["members"].as<std::uint32_t>(), *size)) {
+      std::cerr << "llbitmap-sim: --" << (p->field == "members" ? "members" : "member-size") << " is "
+                << p->value << ", expected " << p->expected << "\n";
+      return kUsage;
+    }
+  }
   Trace trace;
   std::string what;
   if (vm.count("trace")) {

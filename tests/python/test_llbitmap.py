@@ -128,6 +128,14 @@ class Explorer(unittest.TestCase):
         self.assertEqual(stats["distinct"], 7471)
         self.assertEqual(stats["safety_violations"], 0)
 
+    def test_array_shapes_the_simulator_cannot_take_raise(self):
+        with self.assertRaisesRegex(ValueError, "members is 0, expected 2 to 8"):
+            llbitmap.explore(seed=1, members=0)
+        with self.assertRaisesRegex(ValueError, "member_size is 4096, expected a multiple of 4 KiB"):
+            llbitmap.explore(seed=1, member_size=4096)
+        with self.assertRaisesRegex(ValueError, "members is 9"):
+            llbitmap.random_trace(1, members=9)
+
     def test_the_planted_fault_is_found(self):
         r = llbitmap.explore(self.TRACE, plant_fault=True, stop_at_first=True)
         self.assertGreaterEqual(r["stats"]["safety_violations"], 1)

@@ -194,6 +194,17 @@ TEST(Import, FioIologV2AndV3) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("bad.log: line 2"), std::string::npos) << bad.status().message();
   EXPECT_FALSE(import_fio_iolog("hello\n", "x", ImportOptions{}).ok());
+  // The array must be one the simulator takes.
+  ImportOptions one_member;
+  one_member.members = 1;
+  auto refused = import_fio_iolog(v2, "v2.log", one_member);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "v2.log: import option members is 1, expected 2 to 8");
+  ImportOptions small;
+  small.member_size_bytes = (1u << 20) + (64u << 10);  // the data offset and one chunk
+  auto tiny = import_fio_iolog(v2, "v2.log", small);
+  ASSERT_TRUE(tiny.ok()) << tiny.status().to_string();
+  for (const auto& op : tiny->ops) EXPECT_LE(op.offset_bytes + op.length_bytes, 64u << 10);
   // An imported workload explores.
   ExploreResult r = explore(*t2, ExploreOptions{});
   EXPECT_TRUE(r.run_error.empty()) << r.run_error;

@@ -43,5 +43,19 @@ TEST(SimCli, ExploreExitStatusAndReproduceLine) {
   EXPECT_EQ(test::run_command(test::tool("llbitmap-sim") + " explore /nonexistent.json 2>&1", &out), 2);
 }
 
+// Array shapes the simulator cannot take are refused up front, naming the option, the value and
+// what is expected (--members 0 once crashed the explorer, and a tiny --member-size threw).
+TEST(SimCli, ExploreRefusesArrayShapesTheSimulatorCannotTake) {
+  std::string out;
+  const std::string sim = test::tool("llbitmap-sim") + " explore --seed 1 --max-states 100 ";
+  EXPECT_EQ(test::run_command(sim + "--members 0 2>&1", &out), 8);
+  EXPECT_NE(out.find("--members is 0, expected 2 to 8"), std::string::npos) << out;
+  EXPECT_EQ(test::run_command(sim + "--members 9 2>&1", &out), 8);
+  EXPECT_EQ(test::run_command(sim + "--member-size 4096 2>&1", &out), 8);
+  EXPECT_NE(out.find("--member-size is 4096, expected a multiple of 4 KiB"), std::string::npos) << out;
+  // The smallest member that holds the data offset and one chunk explores.
+  EXPECT_EQ(test::run_command(sim + "--member-size 1114112 2>&1", &out), 0) << out;
+}
+
 }  // namespace
 }  // namespace llb
