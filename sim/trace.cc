@@ -348,7 +348,7 @@ Result<Trace> parse_trace(const std::string& text, const std::string& source) {
     TRY(doff, get_uint(ar, "data_offset_sectors", ca, 2048));
     if (doff < 512 || doff % 8 || doff > (1ull << 31)) {
       return ca.error("data_offset_sectors", std::to_string(doff),
-                      "at least 512 (room for the bitmap) and a multiple of 8");
+                      "at least 512 (room for the bitmap), a multiple of 8, at most 2^31");
     }
     if (auto p = array_shape_problem(members, size, doff)) return ca.error(p->field, p->value, p->expected);
     a.members = static_cast<std::uint32_t>(members);

@@ -250,6 +250,11 @@ TEST(TraceParse, RejectsBadInputWithTheFieldAndTheExpectation) {
       {trace_with(R"({"op":"set","knob":"speed","value":1})"), "field 'knob' is \"speed\""},
       {trace_with("", R"("array":{"members":9},)"), "field 'members' is 9, expected 2 to 8"},
       {trace_with("", R"("array":{"logical_block_size":1024},)"), "expected 512 or 4096"},
+      {trace_with("", R"("array":{"data_offset_sectors":18446744073709551608},)"),
+       "field 'data_offset_sectors' is 18446744073709551608, expected at least 512 (room for the "
+       "bitmap), a multiple of 8, at most 2^31"},
+      {trace_with("", R"("array":{"member_size":"1M"},)"),
+       "field 'member_size' is 1048576, expected a multiple of 4 KiB, at least the data offset"},
       {trace_with(R"({"op":"crash","inflight":"maybe"})"), "lost, landed (kept), torn or random"},
   };
   for (const auto& c : cases) {
