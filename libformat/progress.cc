@@ -56,7 +56,7 @@ std::string progress_json_line(const Progress& p) {
   j["percent"] = std::floor(f.percent * 10) / 10;
   j["speed_kib_per_sec"] = f.speed_kib;
   j["finish_seconds"] = std::round(f.finish_min * 60.0);
-  return j.dump();
+  return json_text(j);
 }
 
 }  // namespace llb

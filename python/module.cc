@@ -26,7 +26,7 @@ using namespace llb::sim;
 
 namespace {
 
-py::object to_python(const Json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
+py::object to_python(const Json& j) { return py::module_::import("json").attr("loads")(json_text(j)); }
 
 LayoutChoice layout_arg(const std::string& s) {
   auto l = parse_layout_choice(s);

@@ -69,7 +69,7 @@ struct Ctx {
   }
 };
 
-std::string show(const Json& v) { return v.dump(); }
+std::string show(const Json& v) { return json_text(v); }
 
 Result<std::uint64_t> get_size(const Json& obj, const char* field, const Ctx& c,
                                std::optional<std::uint64_t> dflt = std::nullopt) {
@@ -485,7 +485,7 @@ std::string trace_to_json(const Trace& t) {
     ops.push_back(o);
   }
   j["ops"] = ops;
-  return j.dump(2) + "\n";
+  return json_text(j, 2) + "\n";
 }
 
 }  // namespace llb::sim

@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
       Json runs = Json::array();
       for (const StateRun& run : r->runs) runs.push_back(Json::array({run.first, run.last}));
       j["verify"]["runs"] = runs;
-      std::cout << j.dump() << "\n";
+      std::cout << json_text(j) << "\n";
     } else {
       std::cout << "check: compared " << r->units_compared << " chunks of " << r->unit_sectors
                 << " sectors on " << set->size() << " mirrors\n"
@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
   }
   const ResyncPlan& p = *plan;
   if (json) {
-    std::cout << Json{{"plan", plan_json(*set, p)}}.dump() << "\n";
+    std::cout << json_text(Json{{"plan", plan_json(*set, p)}}) << "\n";
   } else {
     std::cout << "source: " << set->at(p.source).path << "\n";
     for (std::size_t t : p.targets) std::cout << "target: " << set->at(t).path << "\n";
@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
     return exit_for(st);
   }
   if (json) {
-    std::cout << Json{{"result", {{"ok", true}, {"bytes", p.bytes}, {"seconds", secs}}}}.dump()
+    std::cout << json_text(Json{{"result", {{"ok", true}, {"bytes", p.bytes}, {"seconds", secs}}}})
               << "\n";
   } else {
     std::cout << "done: " << p.chunks.size() << " chunks, " << p.bytes << " bytes to each target in "

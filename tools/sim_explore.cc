@@ -176,7 +176,7 @@ int explore_main(int argc, char** argv) {
     }
     if (!exported.empty()) j["exported"] = exported;
     j["reproduce"] = repro;
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
   } else {
     std::cout << format_stats(r.stats);
     if (violated) {

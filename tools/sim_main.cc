@@ -129,7 +129,7 @@ int main(int argc, char** argv) {
   RunResult r = runner.run();
   if (vm.count("json")) {
     Json j = run_json(trace, opts, r, runner.array().timeline(), repro);
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
   } else {
     std::printf("llbitmap-sim: trace %s, seed %llu, kernel %s, %u members of %llu bytes\n",
                 trace.name.c_str(), static_cast<unsigned long long>(opts.seed),

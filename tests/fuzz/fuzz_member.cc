@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     llb::Examination ex = llb::examine_devices({&dev}, layout);
     (void)llb::render_text(ex, {});
     (void)llb::render_export(ex);
-    (void)llb::examination_to_json(ex, {}).dump();
+    (void)llb::json_text(llb::examination_to_json(ex, {}));
   }
   return 0;
 }

@@ -61,6 +61,24 @@ TEST(ExamineCli, JsonFollowsSchemaVersion1) {
   EXPECT_EQ(j["arrays"][0]["assembly"]["sync_chunks"], 4);
 }
 
+// An array name is bytes on disk and need not be UTF-8; JSON text must be. The fuzzer found the
+// JSON writer throwing (and examine aborting) on such a name: invalid bytes become U+FFFD.
+TEST(ExamineCli, JsonOfANameThatIsNotUtf8) {
+  auto head = test::read_text_file(std::string(LLB_FIXTURES_DIR) + "/fuzz/fuzz_member/b-crash-dirty-head16k");
+  ASSERT_EQ(head.size(), 16384u);
+  ASSERT_EQ(head.substr(4096 + 32, 8), "(none):0");
+  head[4096 + 32 + 7] = '\xff';
+  const std::string path = ::testing::TempDir() + "name-not-utf8.img";
+  test::write_text_file(path, head);
+  std::string out;
+  const int rc = test::run_command(std::string(LLB_TOOLS_DIR) + "/llbitmap-examine --json " + path +
+                                       " 2>/dev/null", &out);
+  EXPECT_LT(rc, 16) << out;  // an exit status, not a signal
+  Json j = Json::parse(out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << out;
+  EXPECT_EQ(j["devices"][0]["md_superblock"]["name"], "(none):\xEF\xBF\xBD");
+}
+
 TEST(ExamineCli, MissingDeviceExitsFour) {
   std::string out;
   EXPECT_EQ(test::run_command(examine_cmd("/nonexistent/dev"), &out), 4);
