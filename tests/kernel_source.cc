@@ -30,6 +30,28 @@ std::string shared_rfc_seed_path() {
   return (std::filesystem::path(shared_dir()) / "seed" / "llbitmap-rfc.txt").string();
 }
 
+std::string extracted_upstream_table_path() {
+  return (std::filesystem::path(LLB_FIXTURES_DIR) / "kernel" / "linux-7.2-state-machine.tsv").string();
+}
+
+ParsedTable parse_table_tsv(const std::string& text, int* bad_lines) {
+  ParsedTable table;
+  *bad_lines = 0;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string state, action, next, extra;
+    if (!std::getline(fields, state, '\t') || !std::getline(fields, action, '\t') ||
+        !std::getline(fields, next, '\t') || std::getline(fields, extra, '\t') ||
+        !table.emplace(std::make_pair(state, action), next).second) {
+      ++*bad_lines;
+    }
+  }
+  return table;
+}
+
 ParsedTable parse_state_machine(const std::string& text, bool strip_patch_plus) {
   // Keep only the table's text: from "state_machine[" to the closing "};".
   std::istringstream in(text);

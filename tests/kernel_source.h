@@ -20,4 +20,11 @@ std::string shared_rfc_seed_path();  // the original in ../shared/seed, when the
 using ParsedTable = std::map<std::pair<std::string, std::string>, std::string>;
 ParsedTable parse_state_machine(const std::string& c_text, bool strip_patch_plus);
 
+// fixtures/kernel/linux-7.2-state-machine.tsv: the same table extracted from md-llbitmap.c, kept
+// so the upstream cells are checked where the kernel source is not unpacked.
+std::string extracted_upstream_table_path();
+// "state<TAB>action<TAB>next" lines ('#' comments) into the same map; malformed lines are dropped
+// and counted in *bad_lines.
+ParsedTable parse_table_tsv(const std::string& text, int* bad_lines);
+
 }  // namespace llb::test

@@ -62,6 +62,26 @@ TEST(TransitionTable, UpstreamMatchesLinux72CellByCell) {
                    test::parse_state_machine(test::read_text_file(path), false));
 }
 
+// Runs everywhere: the cells extracted from md-llbitmap.c into fixtures/kernel/.
+TEST(TransitionTable, UpstreamMatchesTheExtractedLinux72TableCellByCell) {
+  const std::string text = test::read_text_file(test::extracted_upstream_table_path());
+  ASSERT_FALSE(text.empty()) << "missing " << test::extracted_upstream_table_path();
+  int bad = 0;
+  test::ParsedTable table = test::parse_table_tsv(text, &bad);
+  EXPECT_EQ(bad, 0) << "malformed or repeated lines in " << test::extracted_upstream_table_path();
+  check_every_cell(KernelVersion::Upstream, table);
+}
+
+// Where the source is unpacked, the extracted copy must be exactly its table.
+TEST(TransitionTable, ExtractedTableIsTheLinux72Source) {
+  std::string path = test::upstream_llbitmap_source();
+  if (path.empty()) GTEST_SKIP() << "Linux 7.2 source not unpacked (see UpstreamMatchesLinux72CellByCell)";
+  int bad = 0;
+  EXPECT_EQ(test::parse_table_tsv(test::read_text_file(test::extracted_upstream_table_path()), &bad),
+            test::parse_state_machine(test::read_text_file(path), false))
+      << test::extracted_upstream_table_path() << " differs from " << path;
+}
+
 TEST(TransitionTable, RfcHasNoUpstreamOnlyStatesOrActions) {
   EXPECT_EQ(state_count(KernelVersion::Rfc), 5);
   EXPECT_EQ(action_count(KernelVersion::Rfc), 8);
