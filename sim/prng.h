@@ -2,9 +2,12 @@
 // The simulator's own deterministic random numbers: splitmix64 expands one seed into the state of
 // xoshiro256**. No std::*_distribution: their output differs between standard libraries.
 
+#include <bit>
 #include <cstdint>
 
 namespace llb::sim {
+
+__extension__ typedef unsigned __int128 Uint128;  // GCC and Clang: for the high word of a product
 
 class SplitMix64 {
  public:
@@ -40,17 +43,14 @@ class Prng {
   // Uniform in [0, n), n > 0, without modulo bias (rejection sampling).
   std::uint64_t below(std::uint64_t n) {
     if (n <= 1) return 0;
-    // Callers ask for the same n again and again (latencies): keep its limit.
-    if (n != limit_n_) {
-      limit_n_ = n;
-      limit_ = ~std::uint64_t{0} - (~std::uint64_t{0} % n);
-    }
+    // Callers ask for the same n again and again (latencies): keep its limit and reciprocal.
+    if (n != limit_n_) set_divisor(n);
     const std::uint64_t limit = limit_;
     std::uint64_t x;
     do {
       x = next();
     } while (x >= limit);
-    return x % n;
+    return x - quotient(x) * n;  // x % n, without a division instruction
   }
   // Uniform in [lo, hi], lo <= hi.
   std::uint64_t range(std::uint64_t lo, std::uint64_t hi) { return lo + below(hi - lo + 1); }
@@ -61,8 +61,29 @@ class Prng {
 
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+  // Division by a run-time invariant n (Granlund and Montgomery, PLDI 1994, figure 4.1): with
+  // l = ceil(log2 n), m = floor(2^64 * (2^l - n) / n) + 1 and t = high word of m * x,
+  // floor(x / n) = (t + ((x - t) >> 1)) >> (l - 1) for every 64-bit x. A 64-bit division takes
+  // tens of cycles and every disk request draws a latency; this takes a multiply.
+  void set_divisor(std::uint64_t n) {  // n >= 2
+    limit_n_ = n;
+    limit_ = ~std::uint64_t{0} - (~std::uint64_t{0} % n);
+    const int l = 64 - std::countl_zero(n - 1);                  // ceil(log2 n), 1..64
+    const std::uint64_t two_l_minus_n = (l == 64 ? 0 : std::uint64_t{1} << l) - n;  // mod 2^64
+    magic_ = static_cast<std::uint64_t>((static_cast<Uint128>(two_l_minus_n) << 64) / n) + 1;
+    shift_ = l - 1;
+  }
+  std::uint64_t quotient(std::uint64_t x) const {
+    const std::uint64_t t =
+        static_cast<std::uint64_t>((static_cast<Uint128>(magic_) * x) >> 64);
+    return (t + ((x - t) >> 1)) >> shift_;
+  }
+
   std::uint64_t s_[4];
-  std::uint64_t limit_n_ = 0, limit_ = 0;  // below(): the last n and its rejection limit
+  // below(): the last n, its rejection limit and its reciprocal
+  std::uint64_t limit_n_ = 0, limit_ = 0, magic_ = 0;
+  int shift_ = 0;
 };
 
 }  // namespace llb::sim
