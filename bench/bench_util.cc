@@ -4,6 +4,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -47,7 +48,10 @@ void RecordingReporter::ReportRuns(const std::vector<Run>& runs) {
                                : r.time_unit == benchmark::kMicrosecond ? 1e3
                                : r.time_unit == benchmark::kSecond      ? 1e9
                                                                         : 1.0);
-    for (const auto& [k, c] : r.counters) counters_[name][k] = c.value;
+    for (const auto& [k, c] : r.counters) {
+      counters_[name][k] = c.value;
+      samples_[name][k].push_back(c.value);
+    }
   }
   ConsoleReporter::ReportRuns(runs);
 }
@@ -62,6 +66,25 @@ double RecordingReporter::counter(const std::string& name, const std::string& c)
   if (it == counters_.end()) return 0;
   auto jt = it->second.find(c);
   return jt == it->second.end() ? 0 : jt->second;
+}
+
+std::vector<double> RecordingReporter::samples(const std::string& name,
+                                               const std::string& c) const {
+  auto it = samples_.find(name);
+  if (it == samples_.end()) return {};
+  auto jt = it->second.find(c);
+  return jt == it->second.end() ? std::vector<double>{} : jt->second;
+}
+
+Spread spread(std::vector<double> v) {
+  Spread s;
+  s.n = v.size();
+  if (v.empty()) return s;
+  std::sort(v.begin(), v.end());
+  s.min = v.front();
+  s.max = v.back();
+  s.median = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  return s;
 }
 
 std::string pretty_ns(double ns) {

@@ -23,12 +23,23 @@ class RecordingReporter : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override;
   double ns(const std::string& name) const;  // 0 when the benchmark did not run
   double counter(const std::string& name, const std::string& counter) const;
+  // Every repetition's value of a counter, in run order (empty when the benchmark did not run).
+  std::vector<double> samples(const std::string& name, const std::string& counter) const;
   bool has(const std::string& name) const { return ns_.count(name) > 0; }
 
  private:
   std::map<std::string, double> ns_;
   std::map<std::string, std::map<std::string, double>> counters_;
+  std::map<std::string, std::map<std::string, std::vector<double>>> samples_;
 };
+
+// The median, smallest and largest of some samples (the machine's run-to-run noise is large, so
+// a figure is the median of repetitions, printed with its range).
+struct Spread {
+  double median = 0, min = 0, max = 0;
+  std::size_t n = 0;
+};
+Spread spread(std::vector<double> v);
 
 // "12.3 ms" style
 std::string pretty_ns(double ns);
