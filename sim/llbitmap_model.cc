@@ -11,6 +11,7 @@ LlbitmapModel::LlbitmapModel(KernelVersion version, const Geometry& g, std::uint
   area_.resize(bytes, 0);
   pctl_.resize(bytes / kBitmapPageBytes);
   blocks_per_page_ = kBitmapPageBytes / io_size_;
+  rewrite_of_dirty_is_none_ = transition(version_, State::Dirty, Action::Startwrite) == kBitNone;
 }
 
 std::vector<std::uint64_t> LlbitmapModel::counts() const {
@@ -87,8 +88,8 @@ void LlbitmapModel::init_states(bool clean, Tick now) {
   for (std::uint64_t i = 0; i < g_.chunks; ++i) write_state(i, s, now);
 }
 
-PassResult LlbitmapModel::apply(std::uint64_t start, std::uint64_t end, Action action,
-                                bool degraded, Tick now) {
+PassResult LlbitmapModel::apply_pass(std::uint64_t start, std::uint64_t end, Action action,
+                                     bool degraded, Tick now) {
   PassResult r;
   degraded_for_infect_ = degraded;
   std::uint8_t state = kBitNone;

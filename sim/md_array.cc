@@ -14,6 +14,17 @@ namespace llb::sim {
 namespace {
 constexpr std::uint64_t kIncarnationShift = 40;
 constexpr std::uint64_t kLowMask = (std::uint64_t{1} << kIncarnationShift) - 1;
+
+// push_back for the job-id lists the write path touches on every write (finished, free, active
+// writes): the compiler keeps std::vector's push_back out of line; with room, it is one store.
+[[gnu::noinline]] void push_job_slow(std::vector<JobId>& v, JobId id) { v.push_back(id); }
+[[gnu::always_inline]] inline void push_job(std::vector<JobId>& v, JobId id) {
+  if (v.size() < v.capacity()) [[likely]] {
+    v.push_back(id);
+  } else {
+    push_job_slow(v, id);
+  }
+}
 }  // namespace
 
 MdArray::MdArray(const ArrayConfig& config, std::uint64_t seed) : config_(config), prng_(seed) {
@@ -133,14 +144,14 @@ JobId MdArray::new_job(int kind, bool internal) {
 }
 
 void MdArray::release(JobId id) {
-  if (id < jobs_.size() && done_[id]) free_jobs_.push_back(id);
+  if (id < jobs_.size() && done_[id]) push_job(free_jobs_, id);
 }
 
 void MdArray::mark_done(JobId id) {
   Job& j = *jobs_[id];
   j.result.done = true;
   done_[id] = 1;
-  if (collect_finished_ && !j.internal) finished_.push_back(id);
+  if (collect_finished_ && !j.internal) push_job(finished_, id);
 }
 
 void MdArray::finish(JobId id, bool ok, std::string_view error) {
@@ -150,7 +161,7 @@ void MdArray::finish(JobId id, bool ok, std::string_view error) {
   j.result.ok = ok;
   if (!error.empty()) j.result.error = error;
   if (j.parent != kNoJob) wake(j.parent);
-  if (j.internal) free_jobs_.push_back(id);
+  if (j.internal) push_job(free_jobs_, id);
 }
 
 void MdArray::park(JobId id, std::vector<JobId>& list) {
@@ -205,7 +216,7 @@ bool MdArray::member_writable(std::uint32_t m) const {
   return r.in_array && !r.faulty;
 }
 
-void MdArray::schedule_completion(std::uint32_t member, Tick latency, std::uint64_t id) {
+[[gnu::always_inline]] inline void MdArray::schedule_completion(std::uint32_t member, Tick latency, std::uint64_t id) {
   queue_.schedule(now_ + latency, EventKind::DiskIoComplete, member,
                   (incarnation_ << kIncarnationShift) | id);
 }
@@ -750,7 +761,7 @@ void MdArray::step_write(JobId id) {
         if (!bitmap_start_io(id)) return;
       }
       ++active_io_;
-      active_writes_.push_back(id);
+      push_job(active_writes_, id);
       j.stage = 2;
       [[fallthrough]];
     case 2: {

@@ -9,6 +9,7 @@
 // A 128 MiB member costs 256 KiB instead of 2 MiB, and a random 4 KiB write touches one word, so
 // the simulator's stores stay in the CPU's caches.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -64,7 +65,7 @@ class StampMap {
   void merge_if_uniform(std::uint64_t b);
   void fill_whole_blocks(std::uint64_t b0, std::uint64_t b1, std::uint64_t stamp) {
     if (split_count_ == 0) {
-      for (std::uint64_t b = b0; b < b1; ++b) words_[b] = stamp;
+      std::fill(words_.data() + b0, words_.data() + b1, stamp);
       return;
     }
     for (std::uint64_t b = b0; b < b1; ++b) {
