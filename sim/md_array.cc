@@ -216,7 +216,7 @@ bool MdArray::member_writable(std::uint32_t m) const {
   return r.in_array && !r.faulty;
 }
 
-[[gnu::always_inline]] inline void MdArray::schedule_completion(std::uint32_t member, Tick latency, std::uint64_t id) {
+void MdArray::schedule_completion(std::uint32_t member, Tick latency, std::uint64_t id) {
   queue_.schedule(now_ + latency, EventKind::DiskIoComplete, member,
                   (incarnation_ << kIncarnationShift) | id);
 }

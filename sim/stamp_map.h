@@ -65,10 +65,14 @@ class StampMap {
   void merge_if_uniform(std::uint64_t b);
   void fill_whole_blocks(std::uint64_t b0, std::uint64_t b1, std::uint64_t stamp) {
     if (split_count_ == 0) {
-      // Four words per iteration (two 16-byte stores): writes of up to 64 KiB fill up to 16
-      // words, and this runs for every completion and destage.
+      // A 4 KiB write fills one word; writes of up to 64 KiB fill up to 16, four per iteration
+      // (two 16-byte stores). This runs for every completion and destage.
       std::uint64_t* w = words_.data() + b0;
       std::uint64_t* const e = words_.data() + b1;
+      if (e - w == 1) {
+        *w = stamp;
+        return;
+      }
       for (; e - w >= 4; w += 4) w[0] = w[1] = w[2] = w[3] = stamp;
       for (; w != e; ++w) *w = stamp;
       return;
