@@ -138,12 +138,53 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Finding{"upstream-unplug-early-return.json", false},
                       Finding{"upstream-overlapping-block-writes.json", false},
                       Finding{"rfc-clean-before-data-durable.json", true},
-                      Finding{"rfc-unplug-early-return.json", false}),
+                      Finding{"rfc-unplug-early-return.json", false},
+                      Finding{"rfc-readd-skips-dirty.json", false}),
     [](const auto& param_info) {
       std::string n = param_info.param.file;
       for (char& c : n) c = (c == '-' || c == '.') ? '_' : c;
       return n;
     });
+
+// The RFC's re-add finding is its missing degraded handling: upstream, on the same workload,
+// keeps the promise under every fault model (degraded writes go to NeedSync, recovery copies
+// Dirty chunks as well).
+TEST(Explore, UpstreamRecoversTheDegradedWriteTheRfcMisses) {
+  Trace t = trace_of("findings/rfc-readd-skips-dirty.json");
+  ExploreOptions o = options_for(t);
+  o.kernel = KernelVersion::Upstream;
+  ExploreResult r = explore(t, o);
+  EXPECT_TRUE(r.run_error.empty()) << r.run_error;
+  EXPECT_GT(r.stats.states, 0u);
+  EXPECT_EQ(r.stats.safety_violations, 0u)
+      << (r.violations.empty() ? "" : format_violation(r.violations[0], KernelVersion::Upstream));
+}
+
+// Upstream's findings all need two writers racing in unplug. With one user write in flight at a
+// time, seeded random workloads (failures, re-adds, discards, knob changes, a crash at the end)
+// keep the promise under every fault model; the RFC, on the same workloads under ordered writes
+// alone, does not (its re-add finding). docs/explore.md gives the 100-workload sweep.
+TEST(Explore, OneWriterAtATimeKeepsThePromiseUpstreamOnly) {
+  std::uint32_t rfc_broken = 0;
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    WorkloadOptions w;
+    w.member_size_bytes = 128ull << 20;
+    w.async = false;
+    Trace t = random_workload(seed, w);
+    ExploreOptions o;
+    o.seed = seed;
+    ExploreResult up = explore(t, o);
+    ASSERT_TRUE(up.run_error.empty()) << "seed " << seed << ": " << up.run_error;
+    EXPECT_GT(up.stats.states, 0u);
+    EXPECT_EQ(up.stats.safety_violations, 0u)
+        << "seed " << seed << ": "
+        << (up.violations.empty() ? "" : format_violation(up.violations[0], KernelVersion::Upstream));
+    o.kernel = KernelVersion::Rfc;
+    o.torn = o.cache_loss = false;
+    if (explore(t, o).stats.safety_violations > 0) ++rfc_broken;
+  }
+  EXPECT_GT(rfc_broken, 0u) << "the workloads should reach the RFC's degraded re-add path";
+}
 
 TEST(Explore, ExportedViolationIsWhatTheToolsSeeAsUnsafe) {
   // The exported crash state: the mirrors differ in a chunk that the bitmap does not flag, so

@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""Explores many seeded random workloads on both kernel models under each fault model, as they
+are generated (some writes overlap) and serialised (one user write in flight at a time), and
+prints how many break the bitmap's promise (broken: workloads with a crash state whose mirrors
+differ in a chunk assembly does not resync; refused: crash states whose assembly refuses the
+bitmap; first broken: the first such seed). docs/explore.md quotes its output.
+
+    /usr/bin/python3 python/explore_sweep.py [WORKLOADS]   (default 100; after the build)
+"""
+import collections
+import json
+import os
+import sys
+import time
+
+# The built module (build/python/llbitmap), not the source package beside this script.
+sys.path.insert(0, os.environ.get("LLB_PYTHON_PATH", os.path.join(os.path.dirname(
+    os.path.abspath(__file__)), "..", "build", "python")))
+import llbitmap  # noqa: E402
+
+FAULT_MODELS = {
+    "ordered": dict(torn=False, cache_loss=False),
+    "lost cache": dict(torn=False, cache_loss=True),
+    "torn + lost cache": dict(torn=True, cache_loss=True),
+}
+
+
+def serialised(trace):
+    """The same operations with every write waited for before the next one."""
+    t = json.loads(json.dumps(trace))
+    for op in t["ops"]:
+        op.pop("async", None)
+    return t
+
+
+def main():
+    workloads = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    broken = collections.Counter()
+    refused = collections.Counter()
+    states = collections.Counter()
+    first = {}
+    started = time.monotonic()
+    for seed in range(1, workloads + 1):
+        generated = json.loads(llbitmap.random_trace(seed))
+        for variant, trace in (("overlapping", generated), ("one at a time", serialised(generated))):
+            text = json.dumps(trace)
+            for kernel in ("upstream", "rfc"):
+                for model, faults in FAULT_MODELS.items():
+                    key = (variant, kernel, model)
+                    s = llbitmap.explore(trace_json=text, kernel=kernel, seed=seed, **faults)["stats"]
+                    states[key] += s["states"]
+                    refused[key] += s["refused_states"]
+                    if s["safety_violations"]:
+                        broken[key] += 1
+                        first.setdefault(key, seed)
+    print(f"{workloads} seeded random workloads of 40 operations (2 x 128 MiB members), "
+          f"{time.monotonic() - started:.0f} s")
+    print(f'{"writes":14} {"kernel":9} {"fault model":18} {"broken":>7} {"states":>11} '
+          f'{"refused":>8}  first broken')
+    for variant in ("overlapping", "one at a time"):
+        for kernel in ("upstream", "rfc"):
+            for model in FAULT_MODELS:
+                key = (variant, kernel, model)
+                print(f"{variant:14} {kernel:9} {model:18} {broken[key]:>7} {states[key]:>11} "
+                      f"{refused[key]:>8}  {first.get(key, '-')}")
+
+
+if __name__ == "__main__":
+    main()
