@@ -10,6 +10,8 @@ discover -s tests/python.
 import glob
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -140,6 +142,20 @@ class Explorer(unittest.TestCase):
         r = llbitmap.explore(self.TRACE, plant_fault=True, stop_at_first=True)
         self.assertGreaterEqual(r["stats"]["safety_violations"], 1)
         self.assertEqual(r["violations"][0]["invariant"], "safety")
+
+    def test_the_sweep_script_runs_and_upstream_holds_one_writer_at_a_time(self):
+        # python/explore_sweep.py, whose 100-workload output docs/explore.md quotes, on 3.
+        out = subprocess.run([sys.executable, os.path.join(SOURCE, "python", "explore_sweep.py"), "3"],
+                             capture_output=True, text=True, check=True,
+                             env=dict(os.environ, LLB_PYTHON_PATH=os.path.dirname(
+                                 os.path.dirname(llbitmap.__file__)))).stdout
+        rows = {tuple(re.split(r"\s{2,}", line.strip())[:3]): line.split()
+                for line in out.splitlines()[2:]}
+        self.assertEqual(len(rows), 12, out)
+        for model in ("ordered", "lost cache", "torn + lost cache"):
+            row = rows[("one at a time", "upstream", model)]
+            self.assertEqual(row[-4], "0", out)          # broken
+            self.assertGreater(int(row[-3]), 0, out)     # states
 
 
 if __name__ == "__main__":
