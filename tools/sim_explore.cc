@@ -42,7 +42,7 @@ int explore_main(int argc, char** argv) {
       ("ops", po::value<std::uint32_t>()->default_value(40), "operations of a --seed workload (or the first N imported)")
       ("random", "seeded random sampling of each crash point instead of exhaustive enumeration")
       ("max-combinations", po::value<std::uint64_t>()->default_value(4096), "exhaustive at crash points with at most this many combinations of fates; sampled beyond")
-      ("samples", po::value<std::uint32_t>()->default_value(64), "states sampled per crash point (random mode, or beyond --max-pending)")
+      ("samples", po::value<std::uint32_t>()->default_value(64), "states sampled per crash point (random mode, or beyond --max-combinations)")
       ("no-torn", "in-flight writes land whole or not at all")
       ("no-cache-loss", "completed writes survive in the volatile cache (with --no-torn: the ordered-writes fault model)")
       ("max-states", po::value<std::uint64_t>()->default_value(0), "stop after this many states (0: none)")
