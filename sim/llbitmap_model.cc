@@ -1,6 +1,7 @@
 #include "sim/llbitmap_model.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace llb::sim {
 
@@ -12,6 +13,35 @@ LlbitmapModel::LlbitmapModel(KernelVersion version, const Geometry& g, std::uint
   pctl_.resize(bytes / kBitmapPageBytes);
   blocks_per_page_ = kBitmapPageBytes / io_size_;
   rewrite_of_dirty_is_none_ = transition(version_, State::Dirty, Action::Startwrite) == kBitNone;
+  const bool upstream = version_ == KernelVersion::Upstream;
+  for (int degraded = 0; degraded < 2; ++degraded) {
+    for (int a = 0; a < 10; ++a) {
+      const auto action = static_cast<Action>(a);
+      for (int c = 0; c < 256; ++c) {
+        const auto byte = static_cast<std::uint8_t>(c);
+        if (!is_valid_state(byte, version_)) continue;  // invalid bytes are always handled
+        const bool need_sync = c == static_cast<int>(State::NeedSync) ||
+                               (upstream && c == static_cast<int>(State::NeedSyncUnwritten));
+        const bool degraded_rule = upstream && degraded && c == static_cast<int>(State::Dirty) &&
+                                   action == Action::Startsync;
+        untouched_[degraded][a][c] = !need_sync && !degraded_rule &&
+                                     transition(version_, static_cast<State>(c), action) == kBitNone;
+      }
+      untouched_01_[degraded][a] = untouched_[degraded][a][0] && untouched_[degraded][a][1];
+    }
+  }
+}
+
+std::uint64_t LlbitmapModel::run_of_01(std::uint64_t i, std::uint64_t limit) const {
+  const std::uint8_t* p = area_.data() + g_.data_offset_bytes;
+  const std::uint64_t from = i;
+  while (limit - i >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if ((w & 0xfefefefefefefefeull) != 0) break;  // a byte above 1
+    i += 8;
+  }
+  return i - from;
 }
 
 std::vector<std::uint64_t> LlbitmapModel::counts() const {
@@ -94,8 +124,23 @@ PassResult LlbitmapModel::apply_pass(std::uint64_t start, std::uint64_t end, Act
   degraded_for_infect_ = degraded;
   std::uint8_t state = kBitNone;
   if (version_ == KernelVersion::Upstream) {
-    for (std::uint64_t i = start; i <= end && i < g_.chunks; ++i) {
+    const auto& untouched = untouched_[degraded][static_cast<int>(action)];
+    const bool skip_01 = fast_paths_ && untouched_01_[degraded][static_cast<int>(action)];
+    const std::uint64_t limit = end < g_.chunks ? end + 1 : g_.chunks;
+    for (std::uint64_t i = start; i < limit; ++i) {
+      if (skip_01) {
+        const std::uint64_t n = run_of_01(i, limit);
+        if (n != 0) {
+          state = kBitNone;
+          i += n - 1;
+          continue;
+        }
+      }
       const std::uint8_t c = this->state(i);
+      if (fast_paths_ && untouched[c]) {
+        state = kBitNone;  // what the steps below would leave, without a write
+        continue;
+      }
       if (!is_valid_state(c, version_)) {
         // "invalid bit ... forcing resync"
         state = static_cast<std::uint8_t>(State::NeedSync);
@@ -128,8 +173,23 @@ PassResult LlbitmapModel::apply_pass(std::uint64_t start, std::uint64_t end, Act
   }
   // The RFC, as written: an invalid byte jumps straight to the write with whatever `state` the
   // previous chunk left (BitNone for the first chunk), and does not ask for recovery.
-  for (std::uint64_t i = start; i <= end && i < g_.chunks; ++i) {
+  const auto& untouched = untouched_[0][static_cast<int>(action)];
+  const bool skip_01 = fast_paths_ && untouched_01_[0][static_cast<int>(action)];
+  const std::uint64_t limit = end < g_.chunks ? end + 1 : g_.chunks;
+  for (std::uint64_t i = start; i < limit; ++i) {
+    if (skip_01) {
+      const std::uint64_t n = run_of_01(i, limit);
+      if (n != 0) {
+        state = kBitNone;
+        i += n - 1;
+        continue;
+      }
+    }
     std::uint8_t c = this->state(i);
+    if (fast_paths_ && untouched[c]) {
+      state = kBitNone;
+      continue;
+    }
     if (!is_valid_state(c, version_)) {
       ++r.invalid;
       write_state(i, state, now);

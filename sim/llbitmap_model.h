@@ -12,6 +12,7 @@
 // The transition table is libformat's (llbitmap_transitions.h); the rules around it (degraded
 // arrays, raid456, invalid bytes, timers) are here, each version as its source says.
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -71,13 +72,17 @@ class LlbitmapModel {
   PageCtl& page(std::uint32_t i) { return pctl_[i]; }
   const PageCtl& page(std::uint32_t i) const { return pctl_[i]; }
 
+  // Off: every pass takes the plain chunk-by-chunk loop (for the test that checks the shortcuts
+  // below against it). On by default.
+  void set_fast_paths(bool on) { fast_paths_ = on; }
+
   // llbitmap_state_machine: applies `action` to chunks [start, end].
   PassResult apply(std::uint64_t start, std::uint64_t end, Action action, bool degraded,
                    Tick now) {
     // The steady state of a write-heavy load: one chunk, Dirty already, written again. Both
     // tables say BitNone there (checked at construction), and a pass that changes nothing asks
     // for nothing: the loop below would give the same, an order of magnitude slower.
-    if (start == end && action == Action::Startwrite && rewrite_of_dirty_is_none_ &&
+    if (fast_paths_ && start == end && action == Action::Startwrite && rewrite_of_dirty_is_none_ &&
         start < g_.chunks && state(start) == static_cast<std::uint8_t>(State::Dirty)) {
       degraded_for_infect_ = degraded;
       return PassResult{};
@@ -121,7 +126,17 @@ class LlbitmapModel {
   std::vector<std::uint8_t> area_;
   std::vector<PageCtl> pctl_;
   bool degraded_for_infect_ = false;
+  bool fast_paths_ = true;
   bool rewrite_of_dirty_is_none_ = false;  // transition(Dirty, Startwrite) == BitNone
+  // Per [degraded][action], the state bytes a pass leaves alone without recording anything: valid,
+  // no transition, not a NeedSync state (those ask for recovery) and no degraded rule applies. A
+  // daemon pass over every chunk (the RFC's, at the next jiffy after each write) mostly meets these.
+  std::array<std::array<std::array<bool, 256>, 10>, 2> untouched_{};
+  // ... and whether Unwritten and Clean (bytes 0 and 1) are both untouched: then eight chunks
+  // holding only those are passed over in one 64-bit test.
+  std::array<std::array<bool, 10>, 2> untouched_01_{};
+  // Chunks from i on (up to limit) that hold only bytes 0 and 1, in whole words of eight.
+  std::uint64_t run_of_01(std::uint64_t i, std::uint64_t limit) const;
 };
 
 }  // namespace llb::sim

@@ -8,6 +8,7 @@
 #include "libformat/endian.h"
 #include "sim/disk.h"
 #include "sim/llbitmap_model.h"
+#include "sim/prng.h"
 #include "sim/trace.h"
 #include "tests/test_util.h"
 
@@ -22,6 +23,48 @@ LlbitmapModel model(KernelVersion v, std::uint32_t io_size = 512, std::uint64_t 
   BitmapSuperblock b = make_bitmap_superblock(spec, BitmapInit::Initialised, 3);
   std::vector<std::uint8_t> states(g.chunks, U);
   return LlbitmapModel(v, g, io_size, encode_bitmap_area(b, g, states));
+}
+
+// apply()'s shortcuts (a rewrite of a Dirty chunk, the table of bytes a pass leaves alone, eight
+// Unwritten/Clean chunks per word) against the plain loop: random state bytes (valid ones of each
+// version, NeedSync runs, long Unwritten/Clean stretches, invalid bytes), every action, degraded
+// or not, ranges from one chunk to all; the results, every state byte and the page flags agree.
+TEST(LlbitmapModel, ShortcutsGiveWhatThePlainLoopGives) {
+  for (KernelVersion v : {KernelVersion::Upstream, KernelVersion::Rfc}) {
+    Prng p(v == KernelVersion::Upstream ? 1 : 2);
+    for (int round = 0; round < 400; ++round) {
+      LlbitmapModel fast = model(v, 512, 16);
+      const std::uint64_t chunks = fast.geometry().chunks;
+      for (std::uint64_t c = 0; c < chunks; ++c) {
+        const std::uint64_t pick = p.below(100);
+        std::uint8_t b = pick < 70 ? static_cast<std::uint8_t>(p.below(2))   // Unwritten, Clean
+                       : pick < 97 ? static_cast<std::uint8_t>(p.below(state_count(v)))
+                                   : static_cast<std::uint8_t>(p.below(256));  // mostly invalid
+        fast.area()[fast.geometry().data_offset_bytes + c] = b;
+      }
+      LlbitmapModel plain = fast;
+      plain.set_fast_paths(false);
+      const auto action = static_cast<Action>(p.below(action_count(v)));
+      const bool degraded = p.below(2) == 1;
+      std::uint64_t start = p.below(chunks), end = p.below(100) < 30 ? start : p.below(chunks);
+      if (end < start) std::swap(start, end);
+      if (p.below(10) == 0) end = ~std::uint64_t{0};  // past the end: clipped to the last chunk
+      const PassResult a = fast.apply(start, end, action, degraded, 1000);
+      const PassResult b = plain.apply(start, end, action, degraded, 1000);
+      const std::string what = std::string(kernel_version_name(v)) + " round " +
+                               std::to_string(round) + " " + std::string(action_name(action));
+      ASSERT_EQ(a.last_state, b.last_state) << what;
+      ASSERT_EQ(a.need_resync, b.need_resync) << what;
+      ASSERT_EQ(a.arm_daemon_timer, b.arm_daemon_timer) << what;
+      ASSERT_EQ(a.rfc_timer_now, b.rfc_timer_now) << what;
+      ASSERT_EQ(a.invalid, b.invalid) << what;
+      ASSERT_EQ(fast.area(), plain.area()) << what;
+      for (std::uint32_t pg = 0; pg < fast.pages(); ++pg) {
+        ASSERT_EQ(fast.page(pg).dirty, plain.page(pg).dirty) << what << " page " << pg;
+        ASSERT_EQ(fast.page(pg).dirty_blocks, plain.page(pg).dirty_blocks) << what << " page " << pg;
+      }
+    }
+  }
 }
 
 TEST(LlbitmapModelUpstream, FirstWriteInABlockDirtiesOneChunk) {
