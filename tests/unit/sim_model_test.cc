@@ -8,6 +8,7 @@
 #include "libformat/endian.h"
 #include "sim/disk.h"
 #include "sim/llbitmap_model.h"
+#include "sim/meta_bytes.h"
 #include "sim/prng.h"
 #include "sim/trace.h"
 #include "tests/test_util.h"
@@ -65,6 +66,36 @@ TEST(LlbitmapModel, ShortcutsGiveWhatThePlainLoopGives) {
       }
     }
   }
+}
+
+// Metadata write bytes: copies share one buffer, each owner keeps it alive, and a released
+// buffer reused from the pool holds exactly the new bytes (no stale tail from a longer write).
+TEST(MetaBytes, CopiesShareAndReusedBuffersHoldOnlyTheNewBytes) {
+  const std::vector<std::uint8_t> page(4096, 0xab);
+  MetaBytes a(page);
+  MetaBytes b = a;
+  EXPECT_EQ(a.data(), b.data());
+  a.clear();
+  EXPECT_TRUE(a.empty());
+  ASSERT_EQ(b.size(), 4096u);
+  EXPECT_EQ(std::vector<std::uint8_t>(b.data(), b.data() + b.size()), page);
+  MetaBytes c = std::move(b);
+  EXPECT_TRUE(b.empty());  // NOLINT(bugprone-use-after-move): moved-from is empty by contract
+  MetaBytes& self = c;
+  c = self;
+  ASSERT_EQ(c.size(), 4096u);
+  EXPECT_EQ(c.data()[4095], 0xab);
+  const std::uint8_t* storage = c.data();
+  c = MetaBytes();  // the last owner: the buffer goes back to the pool
+  const std::vector<std::uint8_t> sector(512, 0x5c);
+  MetaBytes d(sector.begin(), sector.end());
+  EXPECT_EQ(d.data(), storage) << "the released buffer is reused";
+  ASSERT_EQ(d.size(), 512u);
+  EXPECT_EQ(std::vector<std::uint8_t>(d.data(), d.data() + d.size()), sector);
+  MetaBytes e(page), f(sector);
+  f = e;  // assignment releases f's own buffer
+  EXPECT_EQ(f.data(), e.data());
+  EXPECT_EQ(f.size(), 4096u);
 }
 
 TEST(LlbitmapModelUpstream, FirstWriteInABlockDirtiesOneChunk) {
