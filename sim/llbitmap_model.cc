@@ -12,7 +12,6 @@ LlbitmapModel::LlbitmapModel(KernelVersion version, const Geometry& g, std::uint
   area_.resize(bytes, 0);
   pctl_.resize(bytes / kBitmapPageBytes);
   blocks_per_page_ = kBitmapPageBytes / io_size_;
-  rewrite_of_dirty_is_none_ = transition(version_, State::Dirty, Action::Startwrite) == kBitNone;
   const bool upstream = version_ == KernelVersion::Upstream;
   for (int degraded = 0; degraded < 2; ++degraded) {
     for (int a = 0; a < 10; ++a) {
@@ -32,16 +31,25 @@ LlbitmapModel::LlbitmapModel(KernelVersion version, const Geometry& g, std::uint
   }
 }
 
-std::uint64_t LlbitmapModel::run_of_01(std::uint64_t i, std::uint64_t limit) const {
+std::uint64_t LlbitmapModel::next_touched(std::uint64_t i, std::uint64_t limit, bool degraded,
+                                          Action action) const {
+  if (!fast_paths_) return i;
+  const auto& untouched = untouched_[degraded][static_cast<int>(action)];
+  const bool words = untouched_01_[degraded][static_cast<int>(action)];
   const std::uint8_t* p = area_.data() + g_.data_offset_bytes;
-  const std::uint64_t from = i;
-  while (limit - i >= 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    if ((w & 0xfefefefefefefefeull) != 0) break;  // a byte above 1
-    i += 8;
+  while (i < limit) {
+    if (words && limit - i >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if ((w & 0xfefefefefefefefeull) == 0) {  // eight bytes, each 0 or 1
+        i += 8;
+        continue;
+      }
+    }
+    if (!untouched[p[i]]) break;
+    ++i;
   }
-  return i - from;
+  return i;
 }
 
 std::vector<std::uint64_t> LlbitmapModel::counts() const {
@@ -124,23 +132,15 @@ PassResult LlbitmapModel::apply_pass(std::uint64_t start, std::uint64_t end, Act
   degraded_for_infect_ = degraded;
   std::uint8_t state = kBitNone;
   if (version_ == KernelVersion::Upstream) {
-    const auto& untouched = untouched_[degraded][static_cast<int>(action)];
-    const bool skip_01 = fast_paths_ && untouched_01_[degraded][static_cast<int>(action)];
     const std::uint64_t limit = end < g_.chunks ? end + 1 : g_.chunks;
     for (std::uint64_t i = start; i < limit; ++i) {
-      if (skip_01) {
-        const std::uint64_t n = run_of_01(i, limit);
-        if (n != 0) {
-          state = kBitNone;
-          i += n - 1;
-          continue;
-        }
+      const std::uint64_t next = next_touched(i, limit, degraded, action);
+      if (next != i) {
+        state = kBitNone;  // what the steps below leave for the chunks passed over
+        i = next;
+        if (i == limit) break;
       }
       const std::uint8_t c = this->state(i);
-      if (fast_paths_ && untouched[c]) {
-        state = kBitNone;  // what the steps below would leave, without a write
-        continue;
-      }
       if (!is_valid_state(c, version_)) {
         // "invalid bit ... forcing resync"
         state = static_cast<std::uint8_t>(State::NeedSync);
@@ -173,23 +173,15 @@ PassResult LlbitmapModel::apply_pass(std::uint64_t start, std::uint64_t end, Act
   }
   // The RFC, as written: an invalid byte jumps straight to the write with whatever `state` the
   // previous chunk left (BitNone for the first chunk), and does not ask for recovery.
-  const auto& untouched = untouched_[0][static_cast<int>(action)];
-  const bool skip_01 = fast_paths_ && untouched_01_[0][static_cast<int>(action)];
   const std::uint64_t limit = end < g_.chunks ? end + 1 : g_.chunks;
   for (std::uint64_t i = start; i < limit; ++i) {
-    if (skip_01) {
-      const std::uint64_t n = run_of_01(i, limit);
-      if (n != 0) {
-        state = kBitNone;
-        i += n - 1;
-        continue;
-      }
+    const std::uint64_t next = next_touched(i, limit, degraded, action);
+    if (next != i) {
+      state = kBitNone;
+      i = next;
+      if (i == limit) break;
     }
     std::uint8_t c = this->state(i);
-    if (fast_paths_ && untouched[c]) {
-      state = kBitNone;
-      continue;
-    }
     if (!is_valid_state(c, version_)) {
       ++r.invalid;
       write_state(i, state, now);

@@ -79,11 +79,10 @@ class LlbitmapModel {
   // llbitmap_state_machine: applies `action` to chunks [start, end].
   PassResult apply(std::uint64_t start, std::uint64_t end, Action action, bool degraded,
                    Tick now) {
-    // The steady state of a write-heavy load: one chunk, Dirty already, written again. Both
-    // tables say BitNone there (checked at construction), and a pass that changes nothing asks
-    // for nothing: the loop below would give the same, an order of magnitude slower.
-    if (fast_paths_ && start == end && action == Action::Startwrite && rewrite_of_dirty_is_none_ &&
-        start < g_.chunks && state(start) == static_cast<std::uint8_t>(State::Dirty)) {
+    // The steady state of a write-heavy load: one chunk, Dirty already, written again. A single
+    // chunk the pass would leave alone (untouched_) asks for nothing, without the loop's setup.
+    if (fast_paths_ && start == end && start < g_.chunks &&
+        untouched_[degraded][static_cast<int>(action)][state(start)]) {
       degraded_for_infect_ = degraded;
       return PassResult{};
     }
@@ -127,7 +126,6 @@ class LlbitmapModel {
   std::vector<PageCtl> pctl_;
   bool degraded_for_infect_ = false;
   bool fast_paths_ = true;
-  bool rewrite_of_dirty_is_none_ = false;  // transition(Dirty, Startwrite) == BitNone
   // Per [degraded][action], the state bytes a pass leaves alone without recording anything: valid,
   // no transition, not a NeedSync state (those ask for recovery) and no degraded rule applies. A
   // daemon pass over every chunk (the RFC's, at the next jiffy after each write) mostly meets these.
@@ -135,8 +133,10 @@ class LlbitmapModel {
   // ... and whether Unwritten and Clean (bytes 0 and 1) are both untouched: then eight chunks
   // holding only those are passed over in one 64-bit test.
   std::array<std::array<bool, 10>, 2> untouched_01_{};
-  // Chunks from i on (up to limit) that hold only bytes 0 and 1, in whole words of eight.
-  std::uint64_t run_of_01(std::uint64_t i, std::uint64_t limit) const;
+  // The first chunk in [i, limit) the pass must look at (limit when none): i itself unless the
+  // fast paths are on.
+  std::uint64_t next_touched(std::uint64_t i, std::uint64_t limit, bool degraded,
+                             Action action) const;
 };
 
 }  // namespace llb::sim
