@@ -48,10 +48,7 @@ void RecordingReporter::ReportRuns(const std::vector<Run>& runs) {
                                : r.time_unit == benchmark::kMicrosecond ? 1e3
                                : r.time_unit == benchmark::kSecond      ? 1e9
                                                                         : 1.0);
-    for (const auto& [k, c] : r.counters) {
-      counters_[name][k] = c.value;
-      samples_[name][k].push_back(c.value);
-    }
+    for (const auto& [k, c] : r.counters) samples_[name][k].push_back(c.value);
   }
   ConsoleReporter::ReportRuns(runs);
 }
@@ -62,10 +59,8 @@ double RecordingReporter::ns(const std::string& name) const {
 }
 
 double RecordingReporter::counter(const std::string& name, const std::string& c) const {
-  auto it = counters_.find(name);
-  if (it == counters_.end()) return 0;
-  auto jt = it->second.find(c);
-  return jt == it->second.end() ? 0 : jt->second;
+  const std::vector<double> v = samples(name, c);
+  return v.empty() ? 0 : v.back();
 }
 
 std::vector<double> RecordingReporter::samples(const std::string& name,

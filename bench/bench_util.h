@@ -22,14 +22,13 @@ class RecordingReporter : public benchmark::ConsoleReporter {
   RecordingReporter() : benchmark::ConsoleReporter(OO_None) {}
   void ReportRuns(const std::vector<Run>& runs) override;
   double ns(const std::string& name) const;  // 0 when the benchmark did not run
-  double counter(const std::string& name, const std::string& counter) const;
+  double counter(const std::string& name, const std::string& counter) const;  // the last run's
   // Every repetition's value of a counter, in run order (empty when the benchmark did not run).
   std::vector<double> samples(const std::string& name, const std::string& counter) const;
   bool has(const std::string& name) const { return ns_.count(name) > 0; }
 
  private:
   std::map<std::string, double> ns_;
-  std::map<std::string, std::map<std::string, double>> counters_;
   std::map<std::string, std::map<std::string, std::vector<double>>> samples_;
 };
 
