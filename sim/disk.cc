@@ -1,15 +1,14 @@
 #include "sim/disk.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace llb::sim {
 
 SimDisk::SimDisk(std::string name, const DiskConfig& config)
     : name_(std::move(name)),
       config_(config),
-      meta_current_(config.data_offset_sectors * 512, 0),
-      meta_durable_(config.data_offset_sectors * 512, 0),
+      meta_current_(config.data_offset_sectors * 512),
+      meta_durable_(meta_current_),
       data_current_(config.size_bytes / 512 - config.data_offset_sectors),
       data_durable_(config.size_bytes / 512 - config.data_offset_sectors) {}
 
@@ -184,12 +183,10 @@ void SimDisk::complete(std::uint64_t id, Completion& c) {
   if (!cached) release_slot(slot);
 }
 
-void SimDisk::apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
-                       StampMap& data, std::uint32_t first,
+void SimDisk::apply_to(const DiskWrite& w, MetaArea& meta, StampMap& data, std::uint32_t first,
                        std::uint32_t count) const {
   if (w.kind == DiskWriteKind::Meta) {
-    std::memcpy(meta.data() + (w.sector + first) * 512, w.bytes.data() + first * 512,
-                std::size_t{count} * 512);
+    meta.write((w.sector + first) * 512, w.bytes, std::size_t{first} * 512, std::size_t{count} * 512);
   } else {
     const std::uint64_t base = data_sector_index(w.sector);
     if (logged(data)) durable_log_->push_back({base + first, count});
@@ -242,9 +239,9 @@ void SimDisk::crash(const CrashPolicy& policy) {
   data_current_ = data_durable_;
 }
 
-void SimDisk::write_meta_offline(std::uint64_t offset_bytes, const std::vector<std::uint8_t>& b) {
-  std::memcpy(meta_current_.data() + offset_bytes, b.data(), b.size());
-  std::memcpy(meta_durable_.data() + offset_bytes, b.data(), b.size());
+void SimDisk::write_meta_offline(std::uint64_t offset_bytes, std::span<const std::uint8_t> b) {
+  meta_current_.write(offset_bytes, b.data(), b.size());
+  meta_durable_.write(offset_bytes, b.data(), b.size());
 }
 
 void SimDisk::drop_requests() {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/meta_area.h"
 #include "sim/meta_bytes.h"
 #include "sim/prng.h"
 #include "sim/stamp_map.h"
@@ -121,10 +122,10 @@ class SimDisk {
   bool take_read_error();
 
   // What a reader sees now (durable + completed cached writes).
-  const std::vector<std::uint8_t>& meta_current() const { return meta_current_; }
+  const MetaArea& meta_current() const { return meta_current_; }
   const StampMap& data_current() const { return data_current_; }
   // What survives power loss without help.
-  const std::vector<std::uint8_t>& meta_durable() const { return meta_durable_; }
+  const MetaArea& meta_durable() const { return meta_durable_; }
   const StampMap& data_durable() const { return data_durable_; }
   std::uint64_t data_sector_index(std::uint64_t absolute_sector) const {
     return absolute_sector - config_.data_offset_sectors;
@@ -175,21 +176,21 @@ class SimDisk {
   // Power loss: resolves in-flight and cached writes per `policy`, keeps the durable result.
   void crash(const CrashPolicy& policy);
   // Offline access (image export, tools running on the "disk" between runs): set both views.
-  void write_meta_offline(std::uint64_t offset_bytes, const std::vector<std::uint8_t>& bytes);
+  void write_meta_offline(std::uint64_t offset_bytes, std::span<const std::uint8_t> bytes);
   void reset_offline();  // drops cache and in-flight state without landing anything
 
  private:
   void apply(const DiskWrite& w, bool durable);
   // apply_to for a whole write: a data write of one stamp (nearly all of them) without a call.
-  void apply_whole(const DiskWrite& w, std::vector<std::uint8_t>& meta, StampMap& data) {
+  void apply_whole(const DiskWrite& w, MetaArea& meta, StampMap& data) {
     if (w.kind == DiskWriteKind::Data && w.stamps.empty() && !logged(data)) {
       data.fill(data_sector_index(w.sector), w.sectors, w.stamp);
       return;
     }
     apply_to(w, meta, data, 0, w.sectors);
   }
-  void apply_to(const DiskWrite& w, std::vector<std::uint8_t>& meta,
-                StampMap& data, std::uint32_t first, std::uint32_t count) const;
+  void apply_to(const DiskWrite& w, MetaArea& meta, StampMap& data, std::uint32_t first,
+                std::uint32_t count) const;
   // Whether changes to `data` go to the durable log (set_durable_log).
   bool logged(const StampMap& data) const {
     return durable_log_ != nullptr && &data == &data_durable_;
@@ -199,7 +200,7 @@ class SimDisk {
   std::string name_;
   DiskConfig config_;
   DiskHealth health_ = DiskHealth::Healthy;
-  std::vector<std::uint8_t> meta_current_, meta_durable_;
+  MetaArea meta_current_, meta_durable_;
   StampMap data_current_, data_durable_;
   // Requests live in slots, reused; a slot is on one of two lists, linked by slot index:
   // in flight (submission order) or cached (completion order). Completing or destaging a

@@ -30,7 +30,7 @@ Status SimDiskDevice::read_at(std::uint64_t offset, std::span<std::uint8_t> out)
   while (done < out.size()) {
     if (pos < meta_end) {
       std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(meta_end - pos, out.size() - done));
-      std::memcpy(out.data() + done, meta.data() + pos, n);
+      meta.read(pos, out.data() + done, n);
       pos += n;
       done += n;
       continue;
@@ -53,7 +53,7 @@ Status SimDiskDevice::write_at(std::uint64_t offset, std::span<const std::uint8_
                   str_cat(name(), ": offline writes reach only the metadata area (",
                           disk_.meta_current().size(), " bytes), not byte ", offset + in.size()));
   }
-  disk_.write_meta_offline(offset, std::vector<std::uint8_t>(in.begin(), in.end()));
+  disk_.write_meta_offline(offset, in);
   return Status();
 }
 

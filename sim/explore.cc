@@ -414,8 +414,13 @@ class Explorer {
     }
     base_meta_.clear();
     base_sum_ = 0;
+    if (durable_meta_.size() < a.member_count()) {
+      durable_meta_.resize(a.member_count());
+      durable_meta_versions_.resize(a.member_count());
+    }
     for (std::uint32_t m : parts) {
-      base_meta_.push_back(a.disk(m).meta_durable().data());
+      a.disk(m).meta_durable().refresh(durable_meta_[m], durable_meta_versions_[m]);
+      base_meta_.push_back(durable_meta_[m].data());
       base_sum_ += issued_sum(m, a.disk(m).next_request_id());
     }
     build_segments(parts, g);
@@ -910,7 +915,9 @@ class Explorer {
   std::vector<std::vector<std::uint32_t>> meta_order_;  // the metadata writes of order_
   std::vector<std::vector<std::uint32_t>> events_order_, bsb_order_;  // ... covering md events, the bitmap sb
   std::vector<std::uint32_t> forcing_;                  // pending writes with PREFLUSH constraints
-  std::vector<const std::uint8_t*> base_meta_;
+  std::vector<const std::uint8_t*> base_meta_;     // into durable_meta_, per participant
+  std::vector<std::vector<std::uint8_t>> durable_meta_;  // each member's durable metadata area
+  std::vector<std::vector<std::uint64_t>> durable_meta_versions_;  // see MetaArea::refresh
   std::vector<Segment> segs_;
   std::vector<Cover> covers_;
   std::vector<std::uint64_t> base_hash_;     // see Segment

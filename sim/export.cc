@@ -37,7 +37,10 @@ Status export_disk(const SimDisk& disk, const std::string& path, DiskView view) 
   }
   const auto& meta = view == DiskView::Current ? disk.meta_current() : disk.meta_durable();
   const auto& data = view == DiskView::Current ? disk.data_current() : disk.data_durable();
-  if (st.ok()) st = write_all(fd, meta.data(), meta.size(), 0, path);
+  if (st.ok()) {
+    const std::vector<std::uint8_t> meta_bytes = meta.bytes();
+    st = write_all(fd, meta_bytes.data(), meta_bytes.size(), 0, path);
+  }
   // Data: only written sectors, in runs, so the image stays sparse.
   std::vector<std::uint8_t> buf;
   const std::uint64_t base = disk.config().data_offset_sectors;

@@ -43,7 +43,28 @@ class MetaBytes {
   }
   ~MetaBytes() { release(buffer_); }
 
+  // `size` zero bytes.
+  static MetaBytes zeros(std::size_t size) {
+    MetaBytes b;
+    b.buffer_ = acquire();
+    b.buffer_->bytes.assign(size, 0);
+    return b;
+  }
+
   const std::uint8_t* data() const { return buffer_ ? buffer_->bytes.data() : nullptr; }
+  // The bytes to change in place: a buffer other owners share is copied first, so they keep
+  // what they hold (copy on write).
+  std::uint8_t* mutable_data() {
+    if (buffer_ && buffer_->owners > 1) {
+      Buffer* own = acquire();
+      own->bytes.assign(buffer_->bytes.begin(), buffer_->bytes.end());
+      release(buffer_);
+      buffer_ = own;
+    }
+    return buffer_ ? buffer_->bytes.data() : nullptr;
+  }
+  // Whether both hold the same buffer (then they hold the same bytes).
+  bool same_buffer(const MetaBytes& o) const { return buffer_ == o.buffer_; }
   std::size_t size() const { return buffer_ ? buffer_->bytes.size() : 0; }
   bool empty() const { return size() == 0; }
   void clear() {

@@ -8,6 +8,7 @@
 #include "libformat/endian.h"
 #include "sim/disk.h"
 #include "sim/llbitmap_model.h"
+#include "sim/meta_area.h"
 #include "sim/meta_bytes.h"
 #include "sim/prng.h"
 #include "sim/trace.h"
@@ -96,6 +97,50 @@ TEST(MetaBytes, CopiesShareAndReusedBuffersHoldOnlyTheNewBytes) {
   f = e;  // assignment releases f's own buffer
   EXPECT_EQ(f.data(), e.data());
   EXPECT_EQ(f.size(), 4096u);
+}
+
+// A metadata area: a whole aligned page write shares the write's buffer, a partial write copies
+// the page first so no other holder sees it change, copies of an area are independent, and
+// refresh copies into a flat view exactly the pages that changed.
+TEST(MetaArea, SharesWholePagesCopiesOnWriteAndRefreshesChangedPages) {
+  MetaArea area(3 * 4096 + 512);  // a short last page
+  ASSERT_EQ(area.size(), 3u * 4096 + 512);
+  EXPECT_EQ(area.bytes(), std::vector<std::uint8_t>(area.size(), 0));
+  std::vector<std::uint8_t> flat;
+  std::vector<std::uint64_t> versions;
+  area.refresh(flat, versions);
+  EXPECT_EQ(flat, area.bytes());
+
+  const MetaBytes page(std::vector<std::uint8_t>(4096, 0x11));
+  area.write(4096, page, 0, 4096);
+  MetaArea copy = area;                 // shares every page with `area`
+  const std::vector<std::uint8_t> two{0x22, 0x33};
+  area.write(4096 + 100, two.data(), 2);  // page 1 is shared by `page` and `copy`: copied first
+  EXPECT_EQ(page.data()[100], 0x11) << "the write's own bytes never change";
+  EXPECT_EQ(copy.byte(4096 + 100), 0x11) << "a copy of the area keeps its bytes";
+  EXPECT_EQ(area.byte(4096 + 100), 0x22);
+  EXPECT_EQ(area.byte(4096 + 101), 0x33);
+  EXPECT_EQ(area.byte(4096 + 102), 0x11);
+
+  // A write across a page boundary and into the short last page.
+  std::vector<std::uint8_t> across(700, 0x44);
+  area.write(3 * 4096 - 300, across.data(), across.size());
+  std::vector<std::uint8_t> expect = copy.bytes();
+  expect[4096 + 100] = 0x22;
+  expect[4096 + 101] = 0x33;
+  std::fill(expect.begin() + 3 * 4096 - 300, expect.begin() + 3 * 4096 + 400, 0x44);
+  EXPECT_EQ(area.bytes(), expect);
+  EXPECT_EQ(area.read(3 * 4096 - 2, 4), (std::vector<std::uint8_t>{0x44, 0x44, 0x44, 0x44}));
+
+  // refresh: only pages 1, 2 and 3 changed; page 0 of the flat view is left as it was (the test
+  // scribbles on it to see that it is not copied again).
+  flat[0] = 0x99;
+  area.refresh(flat, versions);
+  EXPECT_EQ(flat[0], 0x99);
+  flat[0] = 0;
+  EXPECT_EQ(flat, expect);
+  area.refresh(flat, versions);
+  EXPECT_EQ(flat, expect);
 }
 
 TEST(LlbitmapModelUpstream, FirstWriteInABlockDirtiesOneChunk) {
