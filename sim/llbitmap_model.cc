@@ -227,8 +227,8 @@ BitmapWrite LlbitmapModel::page_write(std::uint32_t page) const {
   return w;
 }
 
-std::vector<BitmapWrite> LlbitmapModel::take_dirty_blocks() {
-  std::vector<BitmapWrite> out;
+void LlbitmapModel::take_dirty_blocks(std::vector<BitmapWrite>& out) {
+  out.clear();
   for (std::uint32_t i = 0; i < pctl_.size(); ++i) {
     PageCtl& p = pctl_[i];
     if (!p.dirty) continue;
@@ -240,7 +240,6 @@ std::vector<BitmapWrite> LlbitmapModel::take_dirty_blocks() {
       out.push_back(block_write(i, b));
     }
   }
-  return out;
 }
 
 std::vector<BitmapWrite> LlbitmapModel::all_blocks() {
@@ -267,15 +266,14 @@ std::vector<BitmapWrite> LlbitmapModel::superblock_blocks() {
   return out;
 }
 
-std::vector<BitmapWrite> LlbitmapModel::take_dirty_state_pages() {
-  std::vector<BitmapWrite> out;
+void LlbitmapModel::take_dirty_state_pages(std::vector<BitmapWrite>& out) {
+  out.clear();
   for (std::uint32_t i = 1; i < pctl_.size(); ++i) {
     if (!pctl_[i].dirty) continue;
     pctl_[i].dirty = false;
     pctl_[i].dirtied_at = kNever;
     out.push_back(page_write(i));
   }
-  return out;
 }
 
 std::vector<BitmapWrite> LlbitmapModel::take_expired_pages(Tick older_than) {

@@ -91,8 +91,14 @@ class LlbitmapModel {
   // First use: every chunk Unwritten (or Clean with the CLEAN flag). Returns the timer request.
   void init_states(bool clean, Tick now);
 
-  // Upstream unplug: the dirty blocks of dirty pages, cleared as the kernel clears them.
-  std::vector<BitmapWrite> take_dirty_blocks();
+  // Upstream unplug: the dirty blocks of dirty pages, cleared as the kernel clears them. The
+  // forms taking `out` replace its contents, reusing its storage (the write path's form).
+  std::vector<BitmapWrite> take_dirty_blocks() {
+    std::vector<BitmapWrite> out;
+    take_dirty_blocks(out);
+    return out;
+  }
+  void take_dirty_blocks(std::vector<BitmapWrite>& out);
   bool any_page_dirty() const;
   // Upstream __llbitmap_flush: every block of every page.
   std::vector<BitmapWrite> all_blocks();
@@ -100,7 +106,12 @@ class LlbitmapModel {
   // blocks of page 0 are dirty (the kernel writes the whole dirty mask of the page).
   std::vector<BitmapWrite> superblock_blocks();
   // RFC unplug (filemap_write_and_wait_range over the state pages): dirty state pages, whole.
-  std::vector<BitmapWrite> take_dirty_state_pages();
+  std::vector<BitmapWrite> take_dirty_state_pages() {
+    std::vector<BitmapWrite> out;
+    take_dirty_state_pages(out);
+    return out;
+  }
+  void take_dirty_state_pages(std::vector<BitmapWrite>& out);
   // RFC page-cache writeback: dirty pages (superblock page included) dirtied before `older_than`.
   std::vector<BitmapWrite> take_expired_pages(Tick older_than);
   // RFC update_sb (filemap_write_and_wait_range(0, BITMAP_SB_SIZE)): the superblock page.

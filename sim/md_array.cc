@@ -772,12 +772,14 @@ void MdArray::step_write(JobId id) {
           // llbitmap_unplug: nothing dirty returns at once (even while another writer's blocks
           // are still in flight); otherwise the work item writes the dirty blocks and
           // md_super_wait waits for every metadata write in flight, not only its own.
-          auto blocks = bitmap_->take_dirty_blocks();
-          j.super_wait = !blocks.empty() && !config_.fault_data_before_bitmap;
-          write_bitmap_pieces(blocks, true, id, "unplug");
+          bitmap_->take_dirty_blocks(unplug_pieces_);
+          j.super_wait = !unplug_pieces_.empty() && !config_.fault_data_before_bitmap;
+          write_bitmap_pieces(unplug_pieces_, true, id, "unplug");
         } else {
-          write_bitmap_pieces(bitmap_->take_dirty_state_pages(), false, id, "unplug");
+          bitmap_->take_dirty_state_pages(unplug_pieces_);
+          write_bitmap_pieces(unplug_pieces_, false, id, "unplug");
         }
+        unplug_pieces_.clear();  // drops its references to the written bytes
         if (j.outstanding && !config_.fault_data_before_bitmap) return;
       }
       [[fallthrough]];

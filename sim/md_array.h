@@ -253,6 +253,7 @@ class MdArray {
   std::vector<JobId> finished_;          // user jobs finished, when collect_finished_
   bool collect_finished_ = false;
   std::vector<JobId> active_writes_;     // user writes between bitmap start and end
+  std::vector<BitmapWrite> unplug_pieces_;  // the unplug's bitmap writes (storage reused)
   std::vector<JobId> sync_waiters_;      // writes waiting for the sync thread's chunk
 
   // md state
