@@ -114,6 +114,28 @@ std::uint64_t SimDisk::submit_data(std::uint64_t sector, std::uint32_t sectors, 
   return w.id;
 }
 
+std::uint64_t SimDisk::submit_meta(std::uint64_t sector, const MetaBytes& bytes, bool fua,
+                                   bool preflush, std::uint32_t owner, const char* tag) {
+  const std::uint32_t slot = new_slot();
+  DiskWrite& w = slots_[slot];
+  w.id = next_id_++;
+  w.kind = DiskWriteKind::Meta;
+  w.sector = sector;
+  w.sectors = static_cast<std::uint32_t>(bytes.size() / 512);
+  w.fua = fua;
+  w.preflush = preflush;
+  w.flush_upto = preflush ? completed_seq_ : 0;
+  w.bytes = bytes;
+  w.stamps.clear();
+  w.stamp = 0;
+  w.completed_seq = 0;
+  w.owner = owner;
+  w.is_read = false;
+  w.tag = tag;
+  track_inflight(slot);
+  return w.id;
+}
+
 std::uint64_t SimDisk::submit_flush(std::uint32_t owner) {
   DiskWrite w;
   w.kind = DiskWriteKind::Data;

@@ -100,6 +100,9 @@ class SimDisk {
   // A data write with one stamp, filled in place (the simulator's most frequent request).
   std::uint64_t submit_data(std::uint64_t sector, std::uint32_t sectors, std::uint64_t stamp,
                             bool fua, std::uint32_t owner, const char* tag);
+  // A metadata write, filled in place (a bitmap block or page: the RFC sends one per user write).
+  std::uint64_t submit_meta(std::uint64_t sector, const MetaBytes& bytes, bool fua, bool preflush,
+                            std::uint32_t owner, const char* tag);
   std::uint64_t submit_flush(std::uint32_t owner);
   std::uint64_t submit_read(std::uint64_t sector, std::uint32_t sectors, std::uint32_t owner);
   Tick write_latency(Prng& prng) const;
