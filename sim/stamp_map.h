@@ -65,16 +65,26 @@ class StampMap {
   void merge_if_uniform(std::uint64_t b);
   void fill_whole_blocks(std::uint64_t b0, std::uint64_t b1, std::uint64_t stamp) {
     if (split_count_ == 0) {
-      // A 4 KiB write fills one word; writes of up to 64 KiB fill up to 16, four per iteration
-      // (two 16-byte stores). This runs for every completion and destage.
-      std::uint64_t* w = words_.data() + b0;
-      std::uint64_t* const e = words_.data() + b1;
-      if (e - w == 1) {
-        *w = stamp;
+      // This runs for every completion and destage, with a count that varies from write to
+      // write: the fills of 1 to 16 words (writes of up to 64 KiB) store without a branch on
+      // the count, since a mispredicted loop exit costs more than a few extra stores.
+      std::uint64_t* const w = words_.data() + b0;
+      const std::uint64_t n = b1 - b0;
+      if (n - 1 < 3) {  // 1 to 3 words: the first, the middle, the last
+        w[0] = stamp;
+        w[n >> 1] = stamp;
+        w[n - 1] = stamp;
         return;
       }
-      for (; e - w >= 4; w += 4) w[0] = w[1] = w[2] = w[3] = stamp;
-      for (; w != e; ++w) *w = stamp;
+      if (n - 4 < 13) {  // 4 to 16 words: four runs of four, the later ones slid back to end at
+                         // the last word (overlapping when fewer than 16)
+        for (std::uint64_t k = 0; k < 16; k += 4) {
+          std::uint64_t* const r = w + std::min(k, n - 4);
+          r[0] = r[1] = r[2] = r[3] = stamp;
+        }
+        return;
+      }
+      for (std::uint64_t* p = w; p != w + n; ++p) *p = stamp;
       return;
     }
     for (std::uint64_t b = b0; b < b1; ++b) {

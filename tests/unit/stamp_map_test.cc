@@ -67,6 +67,27 @@ TEST(StampMap, AgreesWithOneStampPerSector) {
   }
 }
 
+// Whole-block fills on a map with no split block (the simulator's hot path, which stores
+// without a loop for 1 to 16 blocks): every count from 0 to 40 blocks, at the start, in the
+// middle and ending at the last block, changes exactly its own sectors.
+TEST(StampMap, WholeBlockFillsOfEveryCountTouchOnlyTheirBlocks) {
+  const std::uint64_t blocks = 48, sectors = blocks * StampMap::kBlockSectors;
+  for (std::uint64_t n = 0; n <= 40; ++n) {
+    for (std::uint64_t b0 : {std::uint64_t{0}, std::uint64_t{3}, blocks - n}) {
+      StampMap m(sectors);
+      std::vector<std::uint64_t> want(sectors);
+      for (std::uint64_t s = 0; s < sectors; s += StampMap::kBlockSectors) {
+        m.fill(s, StampMap::kBlockSectors, 100 + s);  // a different stamp in every block
+        std::fill_n(want.begin() + static_cast<std::ptrdiff_t>(s), StampMap::kBlockSectors, 100 + s);
+      }
+      m.fill(b0 * StampMap::kBlockSectors, n * StampMap::kBlockSectors, 7);
+      std::fill_n(want.begin() + static_cast<std::ptrdiff_t>(b0 * StampMap::kBlockSectors),
+                  n * StampMap::kBlockSectors, 7);
+      expect_same(m, want, "a whole-block fill");
+    }
+  }
+}
+
 TEST(StampMap, EqualityFollowsContentsNotHistory) {
   const std::uint64_t sectors = 100;
   Prng p(9);
