@@ -61,6 +61,26 @@ void StampMap::fill_block_part(std::uint64_t b, std::uint32_t from, std::uint32_
   merge_if_uniform(b);
 }
 
+void StampMap::fill_other(std::uint64_t first, std::uint64_t count, std::uint64_t stamp) {
+  if (((first | count) & (kBlockSectors - 1)) != 0) {
+    fill_parts(first, count, stamp);
+  } else {
+    fill_whole_blocks(first >> kBlockShift, (first + count) >> kBlockShift, stamp);
+  }
+}
+
+void StampMap::fill_whole_blocks(std::uint64_t b0, std::uint64_t b1, std::uint64_t stamp) {
+  if (split_count_ == 0) {
+    std::fill(words_.begin() + static_cast<std::ptrdiff_t>(b0),
+              words_.begin() + static_cast<std::ptrdiff_t>(b1), stamp);
+    return;
+  }
+  for (std::uint64_t b = b0; b < b1; ++b) {
+    if (is_split(b)) make_uniform(b, stamp);
+    words_[b] = stamp;
+  }
+}
+
 void StampMap::fill_parts(std::uint64_t first, std::uint64_t count, std::uint64_t stamp) {
   if (count == 0) return;
   const std::uint64_t end = first + count;

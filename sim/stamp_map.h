@@ -32,13 +32,28 @@ class StampMap {
     return is_split(b) ? split_[words_[b]][sector & (kBlockSectors - 1)] : words_[b];
   }
 
-  // Every sector of [first, first + count) holds `stamp`. Whole blocks (the usual case) inline.
-  void fill(std::uint64_t first, std::uint64_t count, std::uint64_t stamp) {
-    if (((first | count) & (kBlockSectors - 1)) != 0) {
-      fill_parts(first, count, stamp);
+  // Every sector of [first, first + count) holds `stamp`. Up to 16 whole blocks on a map with no
+  // split block (the simulator's completions and destages, nearly all fills) inline, and without
+  // a branch on the count, since a mispredicted loop exit costs more than a few extra stores.
+  [[gnu::always_inline]] void fill(std::uint64_t first, std::uint64_t count, std::uint64_t stamp) {
+    const std::uint64_t n = count >> kBlockShift;
+    if (((first | count) & (kBlockSectors - 1)) == 0 && split_count_ == 0 && n - 1 < 16) [[likely]] {
+      std::uint64_t* const w = words_.data() + (first >> kBlockShift);
+      if (n < 4) {  // 1 to 3 words: the first, the middle, the last
+        w[0] = stamp;
+        w[n >> 1] = stamp;
+        w[n - 1] = stamp;
+        return;
+      }
+      // 4 to 16 words: four runs of four, the later ones slid back to end at the last word
+      // (overlapping when fewer than 16)
+      for (std::uint64_t k = 0; k < 16; k += 4) {
+        std::uint64_t* const r = w + std::min(k, n - 4);
+        r[0] = r[1] = r[2] = r[3] = stamp;
+      }
       return;
     }
-    fill_whole_blocks(first >> kBlockShift, (first + count) >> kBlockShift, stamp);
+    fill_other(first, count, stamp);
   }
   // Sector first + i holds stamps[i].
   void assign(std::uint64_t first, std::uint64_t count, const std::uint64_t* stamps);
@@ -63,35 +78,8 @@ class StampMap {
   void make_uniform(std::uint64_t b, std::uint64_t stamp);
   Block& split_block(std::uint64_t b);  // splits a uniform block if needed
   void merge_if_uniform(std::uint64_t b);
-  void fill_whole_blocks(std::uint64_t b0, std::uint64_t b1, std::uint64_t stamp) {
-    if (split_count_ == 0) {
-      // This runs for every completion and destage, with a count that varies from write to
-      // write: the fills of 1 to 16 words (writes of up to 64 KiB) store without a branch on
-      // the count, since a mispredicted loop exit costs more than a few extra stores.
-      std::uint64_t* const w = words_.data() + b0;
-      const std::uint64_t n = b1 - b0;
-      if (n - 1 < 3) {  // 1 to 3 words: the first, the middle, the last
-        w[0] = stamp;
-        w[n >> 1] = stamp;
-        w[n - 1] = stamp;
-        return;
-      }
-      if (n - 4 < 13) {  // 4 to 16 words: four runs of four, the later ones slid back to end at
-                         // the last word (overlapping when fewer than 16)
-        for (std::uint64_t k = 0; k < 16; k += 4) {
-          std::uint64_t* const r = w + std::min(k, n - 4);
-          r[0] = r[1] = r[2] = r[3] = stamp;
-        }
-        return;
-      }
-      for (std::uint64_t* p = w; p != w + n; ++p) *p = stamp;
-      return;
-    }
-    for (std::uint64_t b = b0; b < b1; ++b) {
-      if (is_split(b)) make_uniform(b, stamp);
-      words_[b] = stamp;
-    }
-  }
+  void fill_whole_blocks(std::uint64_t b0, std::uint64_t b1, std::uint64_t stamp);
+  void fill_other(std::uint64_t first, std::uint64_t count, std::uint64_t stamp);  // the rest of fill
   void fill_parts(std::uint64_t first, std::uint64_t count, std::uint64_t stamp);
 
   std::uint64_t sectors_ = 0;
