@@ -224,7 +224,10 @@ class SimDisk {
   List inflight_, cache_;
   std::vector<std::uint32_t> by_id_ = std::vector<std::uint32_t>(kIdSlots, kNoSlot);
   std::uint32_t new_slot();
-  void release_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
+  void release_slot(std::uint32_t slot) {
+    slots_[slot].bytes.clear();  // a written buffer's holders are those still using it
+    free_slots_.push_back(slot);
+  }
   void push_back(List& l, std::uint32_t slot);
   void unlink(List& l, std::uint32_t slot);
   void track_inflight(std::uint32_t slot);  // on the in-flight list, findable by its id

@@ -11,6 +11,7 @@ LlbitmapModel::LlbitmapModel(KernelVersion version, const Geometry& g, std::uint
   const std::size_t bytes = g_.state_area_end_bytes();
   area_.resize(bytes, 0);
   pctl_.resize(bytes / kBitmapPageBytes);
+  if (version_ == KernelVersion::Rfc) changes_.resize(pctl_.size());
   blocks_per_page_ = kBitmapPageBytes / io_size_;
   const bool upstream = version_ == KernelVersion::Upstream;
   for (int degraded = 0; degraded < 2; ++degraded) {
@@ -103,6 +104,7 @@ void LlbitmapModel::set_page_dirty(std::uint32_t idx, std::uint32_t offset, bool
 void LlbitmapModel::write_state(std::uint64_t chunk, std::uint8_t s, Tick now) {
   const std::uint64_t pos = g_.data_offset_bytes + chunk;
   area_[pos] = s;
+  note_change(pos);
   const auto idx = static_cast<std::uint32_t>(pos / kBitmapPageBytes);
   const auto offset = static_cast<std::uint32_t>(pos % kBitmapPageBytes);
   if (version_ == KernelVersion::Rfc) {
@@ -218,12 +220,51 @@ BitmapWrite LlbitmapModel::block_write(std::uint32_t page, std::uint32_t block) 
   return w;
 }
 
-BitmapWrite LlbitmapModel::page_write(std::uint32_t page) const {
+void LlbitmapModel::note_change(std::uint64_t offset) {
+  if (changes_.empty()) return;
+  PageChanges& c = changes_[offset / kBitmapPageBytes];
+  c.log[c.count % kChangeLog] = static_cast<std::uint16_t>(offset % kBitmapPageBytes);
+  ++c.count;
+}
+
+void LlbitmapModel::forget_kept(std::uint32_t page) {
+  if (changes_.empty()) return;
+  for (KeptPage& k : changes_[page].kept) k.bytes.clear();
+}
+
+BitmapWrite LlbitmapModel::page_write(std::uint32_t page) {
   BitmapWrite w;
   w.page = page;
   w.offset = std::uint64_t{page} * kBitmapPageBytes;
-  w.bytes = MetaBytes(area_.begin() + static_cast<std::ptrdiff_t>(w.offset),
-                      area_.begin() + static_cast<std::ptrdiff_t>(w.offset + kBitmapPageBytes));
+  const std::uint8_t* const src = area_.data() + w.offset;
+  if (changes_.empty()) {
+    w.bytes = MetaBytes(src, src + kBitmapPageBytes);
+    ++page_copies_;
+    return w;
+  }
+  PageChanges& c = changes_[page];
+  for (KeptPage& k : c.kept) {
+    if (!k.bytes.unique()) continue;
+    std::uint8_t* const dst = k.bytes.mutable_data();  // no copy: nobody else holds it
+    if (c.count - k.synced > kChangeLog) {  // the log no longer reaches back that far
+      std::memcpy(dst, src, kBitmapPageBytes);
+      ++page_copies_;
+    } else {
+      for (std::uint64_t i = k.synced; i < c.count; ++i) {
+        const std::uint16_t at = c.log[i % kChangeLog];
+        dst[at] = src[at];
+      }
+    }
+    k.synced = c.count;
+    w.bytes = k.bytes;
+    return w;
+  }
+  KeptPage& k = c.kept[c.next];
+  c.next = static_cast<std::uint8_t>((c.next + 1) % kKeptPerPage);
+  k.bytes = MetaBytes(src, src + kBitmapPageBytes);
+  k.synced = c.count;
+  ++page_copies_;
+  w.bytes = k.bytes;
   return w;
 }
 

@@ -14,8 +14,10 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "libformat/bitmap_superblock.h"
 #include "libformat/llbitmap_geometry.h"
 #include "libformat/llbitmap_transitions.h"
 #include "sim/meta_bytes.h"
@@ -63,8 +65,19 @@ class LlbitmapModel {
   std::uint32_t io_size() const { return io_size_; }
   std::uint32_t pages() const { return static_cast<std::uint32_t>(pctl_.size()); }
   std::uint32_t blocks_per_page() const { return blocks_per_page_; }
-  std::vector<std::uint8_t>& area() { return area_; }
   const std::vector<std::uint8_t>& area() const { return area_; }
+  // Changes one byte of the area (at `offset` from the bitmap superblock) outside the state
+  // machine: damage, or a test's setup.
+  void set_area_byte(std::uint64_t offset, std::uint8_t value) {
+    area_[offset] = value;
+    note_change(offset);
+  }
+  // Lets fn change the bitmap superblock's bytes in memory (llbitmap_update_sb).
+  template <class Fn>
+  void edit_superblock(Fn&& fn) {
+    fn(std::span<std::uint8_t>(area_.data(), kBitmapSbBytes));
+    forget_kept(0);
+  }
   std::uint8_t state(std::uint64_t chunk) const { return area_[g_.data_offset_bytes + chunk]; }
   std::uint32_t page_of_chunk(std::uint64_t chunk) const {
     return static_cast<std::uint32_t>((g_.data_offset_bytes + chunk) / kBitmapPageBytes);
@@ -117,6 +130,9 @@ class LlbitmapModel {
   // RFC update_sb (filemap_write_and_wait_range(0, BITMAP_SB_SIZE)): the superblock page.
   BitmapWrite take_superblock_page();
 
+  // Page writes that copied the whole page (the others refilled a buffer; see changes_).
+  std::uint64_t page_copies() const { return page_copies_; }
+
   // Counts of each state byte value over the chunks (the kernel's sysfs "bits").
   std::vector<std::uint64_t> counts() const;
 
@@ -127,7 +143,9 @@ class LlbitmapModel {
   void set_page_dirty(std::uint32_t idx, std::uint32_t offset, bool infect, bool degraded);
   void infect_block(std::uint32_t idx, std::uint32_t block);
   BitmapWrite block_write(std::uint32_t page, std::uint32_t block) const;
-  BitmapWrite page_write(std::uint32_t page) const;
+  BitmapWrite page_write(std::uint32_t page);
+  void note_change(std::uint64_t offset);
+  void forget_kept(std::uint32_t page);
 
   KernelVersion version_;
   Geometry g_;
@@ -135,6 +153,26 @@ class LlbitmapModel {
   std::uint32_t blocks_per_page_;
   std::vector<std::uint8_t> area_;
   std::vector<PageCtl> pctl_;
+  // RFC page writes: each page keeps the last few buffers it was written from, and a log of the
+  // offsets changed in it. A buffer that nobody else holds any more (its writes are done and the
+  // disks' views have moved on to a newer copy) is brought up to date with the bytes changed
+  // since it was written and written again, instead of copying the whole 4 KiB page into a new
+  // buffer: the RFC writes a page for nearly every user write, and that copy was a tenth of the
+  // simulator's time. Every change of the area goes through note_change (or forget_kept).
+  static constexpr std::size_t kKeptPerPage = 8;   // writes in flight, and the disks' copies
+  static constexpr std::size_t kChangeLog = 64;    // offsets remembered per page
+  struct KeptPage {
+    MetaBytes bytes;
+    std::uint64_t synced = 0;  // the page's change count when `bytes` last matched it
+  };
+  struct PageChanges {
+    std::array<KeptPage, kKeptPerPage> kept;
+    std::uint8_t next = 0;                      // the entry a new buffer replaces
+    std::uint64_t count = 0;                    // changes so far
+    std::array<std::uint16_t, kChangeLog> log{};  // offset of change i at i % kChangeLog
+  };
+  std::vector<PageChanges> changes_;  // per page; empty for upstream
+  std::uint64_t page_copies_ = 0;
   bool degraded_for_infect_ = false;
   bool fast_paths_ = true;
   // Per [degraded][action], the state bytes a pass leaves alone without recording anything: valid,

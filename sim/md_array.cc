@@ -356,16 +356,16 @@ void MdArray::step_sb_update(JobId id) {
       j.stage = 1;
       if (bitmap_) {
         // llbitmap_update_sb: these fields, into the in-memory superblock page, then written.
-        auto& area = bitmap_->area();
         if (events_ < bitmap_sb_.events_cleared) bitmap_sb_.events_cleared = events_;
-        std::span<std::uint8_t> sb(area.data(), kBitmapSbBytes);
-        put_le64(sb, bmsb::kEvents, events_);
-        put_le32(sb, bmsb::kState, bitmap_flags_ & ~(1u << kBitmapShutdown));
-        put_le32(sb, bmsb::kChunksize, geometry_.chunksize_sectors);
-        put_le64(sb, bmsb::kSyncSize, array_sectors_);
-        put_le64(sb, bmsb::kEventsCleared, bitmap_sb_.events_cleared);
-        put_le32(sb, bmsb::kSectorsReserved, bitmap_sb_.sectors_reserved);
-        put_le32(sb, bmsb::kDaemonSleep, config_.daemon_sleep_s);
+        bitmap_->edit_superblock([&](std::span<std::uint8_t> sb) {
+          put_le64(sb, bmsb::kEvents, events_);
+          put_le32(sb, bmsb::kState, bitmap_flags_ & ~(1u << kBitmapShutdown));
+          put_le32(sb, bmsb::kChunksize, geometry_.chunksize_sectors);
+          put_le64(sb, bmsb::kSyncSize, array_sectors_);
+          put_le64(sb, bmsb::kEventsCleared, bitmap_sb_.events_cleared);
+          put_le32(sb, bmsb::kSectorsReserved, bitmap_sb_.sectors_reserved);
+          put_le32(sb, bmsb::kDaemonSleep, config_.daemon_sleep_s);
+        });
         if (config_.kernel == KernelVersion::Upstream) {
           write_bitmap_pieces(bitmap_->superblock_blocks(), true, id, "update_sb");
         } else {

@@ -63,6 +63,8 @@ class MetaBytes {
     }
     return buffer_ ? buffer_->bytes.data() : nullptr;
   }
+  // Whether this is the buffer's only holder (then changing it in place is seen by no one else).
+  bool unique() const { return buffer_ != nullptr && buffer_->owners == 1; }
   // Whether both hold the same buffer (then they hold the same bytes).
   bool same_buffer(const MetaBytes& o) const { return buffer_ == o.buffer_; }
   std::size_t size() const { return buffer_ ? buffer_->bytes.size() : 0; }

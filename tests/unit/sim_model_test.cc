@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
+
 #include "libformat/bitmap_superblock.h"
 #include "libformat/create.h"
 #include "libformat/endian.h"
@@ -42,7 +44,7 @@ TEST(LlbitmapModel, ShortcutsGiveWhatThePlainLoopGives) {
         std::uint8_t b = pick < 70 ? static_cast<std::uint8_t>(p.below(2))   // Unwritten, Clean
                        : pick < 97 ? static_cast<std::uint8_t>(p.below(state_count(v)))
                                    : static_cast<std::uint8_t>(p.below(256));  // mostly invalid
-        fast.area()[fast.geometry().data_offset_bytes + c] = b;
+        fast.set_area_byte(fast.geometry().data_offset_bytes + c, b);
       }
       LlbitmapModel plain = fast;
       plain.set_fast_paths(false);
@@ -194,7 +196,7 @@ TEST(LlbitmapModelUpstream, DaemonCleansAndReloadMarksNeedSync) {
 
 TEST(LlbitmapModelUpstream, InvalidBytesBecomeNeedSync) {
   LlbitmapModel m = model(KernelVersion::Upstream);
-  m.area()[1024 + 9] = 0x42;
+  m.set_area_byte(1024 + 9, 0x42);
   PassResult r = m.apply(0, 20, Action::Reload, false, 0);
   EXPECT_EQ(m.state(9), N);
   EXPECT_EQ(r.invalid, 1u);
@@ -221,11 +223,61 @@ TEST(LlbitmapModelUpstream, FlushWritesEveryBlockAndSuperblockWritesTheFirstKiB)
   EXPECT_EQ(sb[1].offset, 512u);
 }
 
+// The RFC's page writes: each write's bytes are its page as it was when written, and stay so
+// while anyone holds them, although the model refills buffers nobody holds any more (with the
+// bytes changed since) instead of copying the page into a new one each time.
+TEST(LlbitmapModelRfc, PageWritesKeepTheirBytesWhileHeldAndReleasedBuffersAreRefilled) {
+  LlbitmapModel m = model(KernelVersion::Rfc, 512, 512);  // 8128 chunks: two state pages
+  const std::uint64_t chunks = m.geometry().chunks, first = m.geometry().data_offset_bytes;
+  ASSERT_GE(m.pages(), 3u);
+  Prng p(11);
+  struct Held {
+    MetaBytes bytes;
+    std::vector<std::uint8_t> want;
+  };
+  std::vector<Held> held;
+  std::vector<BitmapWrite> out;
+  std::uint64_t writes = 0;
+  for (std::uint64_t step = 0; step < 4000; ++step) {
+    const std::uint64_t pick = p.below(100);
+    if (pick < 75) {
+      const std::uint64_t c = p.below(chunks);
+      m.apply(c, c + p.below(3), Action::Startwrite, false, step);
+    } else if (pick < 85) {
+      m.apply(0, chunks - 1, Action::Daemon, false, step);  // often more changes than the log holds
+    } else if (pick < 90) {
+      m.set_area_byte(first + p.below(chunks), static_cast<std::uint8_t>(p.below(4)));
+    }
+    m.take_dirty_state_pages(out);
+    for (const BitmapWrite& w : out) {
+      ++writes;
+      const auto at = m.area().begin() + static_cast<std::ptrdiff_t>(w.offset);
+      std::vector<std::uint8_t> now(at, at + 4096);
+      ASSERT_EQ(std::vector<std::uint8_t>(w.bytes.data(), w.bytes.data() + w.bytes.size()), now)
+          << "step " << step;
+      held.push_back({w.bytes, std::move(now)});
+    }
+    out.clear();
+    // The disks let go of written pages in their own time; what is held never changes.
+    while (!held.empty() && p.below(3) != 0) {
+      const std::size_t i = p.below(held.size());
+      held[i] = std::move(held.back());
+      held.pop_back();
+    }
+    for (const Held& h : held) {
+      ASSERT_EQ(std::vector<std::uint8_t>(h.bytes.data(), h.bytes.data() + 4096), h.want)
+          << "step " << step;
+    }
+  }
+  ASSERT_GT(writes, 2000u);
+  EXPECT_LT(m.page_copies(), writes / 2) << "released buffers are refilled, not copied anew";
+}
+
 TEST(LlbitmapModelRfc, InvalidByteGetsThePreviousChunksStateAsWritten) {
   LlbitmapModel m = model(KernelVersion::Rfc);
-  m.area()[4096 + 3] = D;     // chunk 3 Dirty: Reload -> NeedSync
-  m.area()[4096 + 4] = 0x99;  // chunk 4 invalid: written with `state` left by chunk 3
-  m.area()[4096 + 0] = 0x99;  // chunk 0 invalid, first: written with BitNone
+  m.set_area_byte(4096 + 3, D);   // chunk 3 Dirty: Reload -> NeedSync
+  m.set_area_byte(4096 + 4, 0x99);  // chunk 4 invalid: written with `state` left by chunk 3
+  m.set_area_byte(4096 + 0, 0x99);  // chunk 0 invalid, first: written with BitNone
   PassResult r = m.apply(0, 10, Action::Reload, false, 0);
   EXPECT_EQ(m.state(0), 0xff);
   EXPECT_EQ(m.state(3), N);
