@@ -71,6 +71,7 @@ void LlbitmapModel::infect_block(std::uint32_t idx, std::uint32_t block) {
       default: break;
     }
   }
+  forget_kept(idx);  // changed outside note_change (a no-op upstream, which keeps no buffers)
 }
 
 void LlbitmapModel::set_page_dirty(std::uint32_t idx, std::uint32_t offset, bool infect,
