@@ -231,6 +231,10 @@ class SimDisk {
   void push_back(List& l, std::uint32_t slot);
   void unlink(List& l, std::uint32_t slot);
   void track_inflight(std::uint32_t slot);  // on the in-flight list, findable by its id
+  // A request in a free slot, on the in-flight list, with the fields every submission sets; the
+  // payload (stamp, bytes) and is_read are left to the caller.
+  DiskWrite& new_request(DiskWriteKind kind, std::uint64_t sector, std::uint32_t sectors, bool fua,
+                         bool preflush, std::uint32_t owner, const char* tag);
   std::uint32_t find_inflight(std::uint64_t id) const;
   void pop_cached();
   void drop_requests();

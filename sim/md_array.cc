@@ -213,7 +213,8 @@ bool MdArray::member_writable(std::uint32_t m) const {
   return r.in_array && !r.faulty;
 }
 
-void MdArray::schedule_completion(std::uint32_t member, Tick latency, std::uint64_t id) {
+void MdArray::expect_completion(Job& waiter, std::uint32_t member, Tick latency, std::uint64_t id) {
+  ++waiter.outstanding;
   queue_.schedule(now_ + latency, EventKind::DiskIoComplete, member,
                   (incarnation_ << kIncarnationShift) | id);
 }
@@ -223,16 +224,13 @@ void MdArray::submit(std::uint32_t member, DiskWrite&& w, JobId owner) {
   w.owner = owner;
   if (w.kind == DiskWriteKind::Meta) ++meta_inflight_;
   const std::uint64_t id = r.disk->submit_write(std::move(w));
-  ++jobs_[owner]->outstanding;
-  schedule_completion(member, r.disk->write_latency(prng_), id);
+  expect_completion(*jobs_[owner], member, r.disk->write_latency(prng_), id);
 }
 
 void MdArray::submit_flush(std::uint32_t member, JobId owner) {
   Rdev& r = rdevs_[member];
   const std::uint64_t id = r.disk->submit_flush(owner);
-  ++jobs_[owner]->outstanding;
-  queue_.schedule(now_ + r.disk->flush_latency(prng_), EventKind::DiskIoComplete, member,
-                  (incarnation_ << kIncarnationShift) | id);
+  expect_completion(*jobs_[owner], member, r.disk->flush_latency(prng_), id);
 }
 
 void MdArray::submit_read(std::uint32_t member, JobId owner) {
@@ -240,9 +238,7 @@ void MdArray::submit_read(std::uint32_t member, JobId owner) {
   Job& j = *jobs_[owner];
   const std::uint64_t id =
       r.disk->submit_read(config_.disk.data_offset_sectors + j.sector, j.sectors, owner);
-  ++j.outstanding;
-  queue_.schedule(now_ + r.disk->read_latency(prng_), EventKind::DiskIoComplete, member,
-                  (incarnation_ << kIncarnationShift) | id);
+  expect_completion(j, member, r.disk->read_latency(prng_), id);
 }
 
 void MdArray::on_io_complete(std::uint32_t member, std::uint64_t id) {
@@ -274,8 +270,7 @@ void MdArray::write_bitmap_pieces(const std::vector<BitmapWrite>& pieces, bool p
       ++meta_inflight_;
       const std::uint64_t rid =
           r.disk->submit_meta((base + p.offset) / 512, p.bytes, true, preflush, owner, "bitmap");
-      ++jobs_[owner]->outstanding;
-      schedule_completion(m, r.disk->write_latency(prng_), rid);
+      expect_completion(*jobs_[owner], m, r.disk->write_latency(prng_), rid);
     }
   }
   if (timeline_enabled_) {
@@ -794,8 +789,7 @@ void MdArray::step_write(JobId id) {
         const std::uint64_t rid =
             r.disk->submit_data(config_.disk.data_offset_sectors + j.sector, j.sectors,
                                 discard ? 0 : j.stamp, j.fua, id, discard ? "discard" : "data");
-        ++j.outstanding;
-        schedule_completion(m, r.disk->write_latency(prng_), rid);
+        expect_completion(j, m, r.disk->write_latency(prng_), rid);
         ++targets;
       }
       if (targets == 0) {

@@ -173,7 +173,8 @@ class MdArray {
 
   // disk I/O
   void submit(std::uint32_t member, DiskWrite&& w, JobId owner);
-  void schedule_completion(std::uint32_t member, Tick latency, std::uint64_t id);
+  // The waiter waits for one more request: member's completion of request id, due after latency.
+  void expect_completion(Job& waiter, std::uint32_t member, Tick latency, std::uint64_t id);
   void submit_flush(std::uint32_t member, JobId owner);
   void submit_read(std::uint32_t member, JobId owner);
   void on_io_complete(std::uint32_t member, std::uint64_t id);
