@@ -8,6 +8,7 @@
 // member, where it lands in both views. Shared pages make each of those a reference instead of a
 // 4 KiB copy.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
