@@ -11,9 +11,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "block_device.h"
+#include "device_identity.h"
 #include "kill_hook.h"
 
 namespace llb {
@@ -100,24 +100,6 @@ class FileDevice final : public BlockDevice {
   bool writable_;
 };
 
-// The loop device, if any, whose backing file is `path`: writing under a loop device (and so
-// possibly under a running array) is refused.
-std::string loop_device_backed_by(const std::string& path) {
-  std::error_code ec;
-  auto target = std::filesystem::weakly_canonical(path, ec);
-  if (ec) return {};
-  for (const auto& entry : std::filesystem::directory_iterator("/sys/block", ec)) {
-    auto name = entry.path().filename().string();
-    if (name.rfind("loop", 0) != 0) continue;
-    std::ifstream in(entry.path() / "loop" / "backing_file");
-    std::string backing;
-    if (!std::getline(in, backing)) continue;
-    auto b = std::filesystem::weakly_canonical(backing, ec);
-    if (!ec && b == target) return "/dev/" + name;
-  }
-  return {};
-}
-
 // Names of the holders of a block device (md arrays, dm targets) from sysfs.
 std::string holders_of(dev_t rdev) {
   std::error_code ec;
@@ -154,10 +136,15 @@ Result<std::unique_ptr<BlockDevice>> open_device(const std::string& path, Access
     }
   }
   if (write && !is_block) {
-    std::string loop = loop_device_backed_by(path);
-    if (!loop.empty()) {
-      return Status(Code::Busy, str_cat(path, ": in use: it backs loop device ", loop,
-                                        " (detach it, or give the loop device instead)"));
+    // By inode, not by name: a hard link or a bind mount of a loop device's backing file is the
+    // same file, and writing it under a running array is what this refuses.
+    const FileKey key{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino),
+                      false};
+    const std::vector<std::string> loops = loop_devices_backed_by(key);
+    if (!loops.empty()) {
+      return Status(Code::Busy, str_cat(path, ": in use: it is the backing file of loop device ",
+                                        loops.front(),
+                                        " (detach it with losetup -d, or give the loop device)"));
     }
   }
   int flags = O_CLOEXEC | (write ? O_RDWR : O_RDONLY);

@@ -22,28 +22,71 @@ std::string lower_kebab(std::string_view camel) {
   return out;
 }
 
-void check_md(Member& m, const std::vector<Status>& others) {
-  const MdSuperblock& sb = m.md.sb;
-  if (!m.md.checksum_ok()) {
-    add(m, Severity::Error, "md-checksum-mismatch",
-        str_cat(m.device, ": md superblock at byte ", m.md.offset_bytes, ": field sb_csum is ",
-                hex(sb.sb_csum, 8), ", expected ", hex(m.md.computed_csum, 8),
-                " (the kernel refuses this member)"));
+// Reads the bad-block log when the superblock says one holds entries, as super_1_load does.
+void read_bblog(Member& m, BlockDevice& dev, std::string* error) {
+  if (!(m.md.sb.feature_map & kFeatureBadBlocks)) return;
+  auto place = bad_block_log_place(m.md);
+  if (!place || place->size_bytes > kBadBlockLogMaxSectors * 512) return;  // a rule says why
+  if (place->offset_bytes + place->size_bytes > m.size_bytes) {
+    *error = str_cat("bytes ", place->offset_bytes, "-", place->offset_bytes + place->size_bytes - 1,
+                     " are past the end of the device");
+    return;
   }
-  if (std::uint32_t unknown = sb.feature_map & ~kFeatureAll) {
-    add(m, Severity::Error, "md-unknown-feature",
-        str_cat(m.device, ": md superblock at byte ", m.md.offset_bytes,
-                ": field feature_map has unknown bits ", hex(unknown),
-                ", expected only bits in ", hex(kFeatureAll), " (the kernel refuses it)"));
+  auto raw = read_bytes(dev, place->offset_bytes, place->size_bytes);
+  if (!raw.ok()) {
+    *error = raw.status().message();
+    return;
+  }
+  m.bblog = decode_bad_block_log(*raw, m.md.sb.bblog_shift);
+}
+
+void check_md(Member& m, BlockDevice& dev, const std::vector<Status>& others) {
+  const MdSuperblock& sb = m.md.sb;
+  std::string bblog_error;
+  read_bblog(m, dev, &bblog_error);
+  m.md_verdict = check_md_acceptance(m.md, m.size_bytes, m.logical_block_size, m.device, m.bblog,
+                                     bblog_error);
+  for (const MdRuleFinding& f : m.md_verdict.findings) {
+    add(m, Severity::Error, std::string(md_rule_code(f.rule)), f.message);
   }
   for (const Status& s : others) {
     if (s.code() == Code::NotFound) continue;
     add(m, Severity::Warning, "md-other-superblock", s.message());
   }
-  if (sb.data_offset + sb.size > m.size_bytes / 512 && sb.level > 0) {
+  if (sb.data_offset + sb.size > m.size_bytes / 512 && sb.level > 0 &&
+      !m.md_verdict.breaks(MdRule::DataSizeBeyondDevice)) {
     add(m, Severity::Error, "md-device-too-small",
         str_cat(m.device, ": md superblock says data_offset ", sb.data_offset, " + size ",
                 sb.size, " sectors, but the device has only ", m.size_bytes / 512, " sectors"));
+  }
+  m.member_class = classify_member(sb, m.device);
+  const MemberClass& mc = m.member_class;
+  switch (mc.state) {
+    case RdevState::InSync:
+      break;
+    case RdevState::Spare:
+      add(m, Severity::Info, "member-spare", mc.why + "; the kernel does not read data from it");
+      break;
+    case RdevState::Journal:
+      add(m, Severity::Info, "member-journal", mc.why + "; it holds no mirror of the data");
+      break;
+    case RdevState::Faulty:
+      add(m, Severity::Warning, "member-faulty", mc.why + "; the kernel does not read data from it");
+      break;
+    case RdevState::Recovering:
+      add(m, Severity::Warning, "member-recovering",
+          mc.why + "; until then the kernel does not read data from it, and no tool may copy "
+                   "from it");
+      break;
+    case RdevState::Replacement:
+      add(m, Severity::Warning, "member-replacement",
+          mc.why + "; the kernel does not read data from it until the replacement completes");
+      break;
+  }
+  if (mc.write_mostly) {
+    add(m, Severity::Info, "member-write-mostly",
+        str_cat(m.device, ": write-mostly (devflags ", hex(sb.devflags, 2),
+                "): the kernel reads from it only when no other mirror can serve"));
   }
 }
 
@@ -64,10 +107,12 @@ void choose_layout(Member& m, BlockDevice& dev, LayoutChoice choice) {
   if (rfc_first_use && !upstream_first_use) {
     m.layout = KernelVersion::Rfc;
     m.layout_reason = "auto: state has the RFC's FIRST_USE bit (bit 2)";
+    m.layout_evidence = LayoutEvidence::StrongRfc;
     return;
   }
   if (upstream_first_use) {
     m.layout_reason = "auto: state has FIRST_USE (bit 3)";
+    m.layout_evidence = LayoutEvidence::StrongUpstream;
     return;
   }
   auto g = geometry_from_superblocks(m.md.sb, m.md.offset_bytes, b, KernelVersion::Upstream,
@@ -88,8 +133,10 @@ void choose_layout(Member& m, BlockDevice& dev, LayoutChoice choice) {
     m.layout = KernelVersion::Rfc;
     m.layout_reason = str_cat("auto: ", len, " bytes at +1024 still hold mdadm's 0xff filler, so "
                               "the states are at +4096 (RFC)");
+    m.layout_evidence = LayoutEvidence::WeakRfc;
   } else {
     m.layout_reason = "auto: state bytes at +1024 (Linux 7.2)";
+    m.layout_evidence = LayoutEvidence::StrongUpstream;
   }
 }
 
@@ -197,6 +244,10 @@ std::optional<LayoutChoice> parse_layout_choice(std::string_view s) {
   return std::nullopt;
 }
 
+bool usable_mirror(const Member& m) {
+  return m.md_verdict.accepted() && m.member_class.readable_mirror();
+}
+
 bool llbitmap_usable(const Member& m) {
   return m.has_bitmap && m.lockless && m.verdict && m.verdict->loadable && !m.verdict->first_use &&
          m.geometry && m.states;
@@ -212,7 +263,7 @@ Result<Member> load_member(BlockDevice& dev, LayoutChoice layout) {
   auto loc = locate_md_superblock(dev, &others);
   if (!loc.ok()) return loc.status();
   m.md = std::move(loc).value();
-  check_md(m, others);
+  check_md(m, dev, others);
   m.io_size_bytes = m.md.sb.logical_block_size ? m.md.sb.logical_block_size : m.logical_block_size;
 
   m.has_bitmap = m.md.sb.feature_map & kFeatureBitmapOffset;

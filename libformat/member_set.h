@@ -21,9 +21,9 @@ struct OpenMember {
 
 class MemberSet {
  public:
-  // Opens every path with `access` and loads it. Fails when a device cannot be opened (Busy when
-  // it is in use and access is exclusive), has no md superblock, or when the devices belong to
-  // more than one array.
+  // Opens every path with `access` and loads it. Fails when two paths name one device, when a
+  // device cannot be opened (Busy when it is in use and access is exclusive), has no md
+  // superblock, or when the devices belong to more than one array.
   static Result<MemberSet> open(const std::vector<std::string>& paths, Access access,
                                 LayoutChoice layout);
 
@@ -31,6 +31,9 @@ class MemberSet {
   OpenMember& at(std::size_t i) { return *members_[i]; }
   const OpenMember& at(std::size_t i) const { return *members_[i]; }
   const ArrayView& view() const { return view_; }
+  // InvalidArgument when two members claim one device UUID, slot or active role (the view's
+  // conflicts): such a set is not one array as given, and no writer may touch it.
+  Status check_distinct_members() const;
   // Index into at() of the view's i-th member (the view orders members by role).
   std::size_t index_of_view_member(std::size_t view_index) const;
   // Index of the member opened from `path`, or size() when none.

@@ -92,18 +92,75 @@ Target rebuild_from_md(const Member& m, KernelVersion layout) {
   return t;
 }
 
-std::string hex_bytes(const std::vector<std::uint8_t>& b) {
-  if (b.empty()) return "(none)";
-  if (std::all_of(b.begin(), b.end(), [&](std::uint8_t x) { return x == b[0]; })) {
-    return str_cat(hex(b[0], 2).substr(2), b.size() > 1 ? str_cat(" x", b.size()) : "");
+bool same_geometry(const Geometry& a, const Geometry& b) {
+  return a.chunks == b.chunks && a.chunksize_sectors == b.chunksize_sectors;
+}
+
+// The bitmap the others are repaired from: a fresh member, in the kernel's order, whose bitmap
+// loads and whose geometry is the array's. When the members' geometries disagree (one chunksize
+// damaged into another power of two the kernel would still take), the array's is the one
+// llbitmap_init chooses for this array, else the one most members share: a single damaged field
+// must not make its member the model for the rest.
+const Member* reference_bitmap(const ArrayView& view) {
+  std::vector<const Member*> usable;
+  for (std::size_t vi : view.fresh) {
+    if (llbitmap_usable(*view.members[vi]) && usable_mirror(*view.members[vi])) {
+      usable.push_back(view.members[vi]);
+    }
   }
-  std::string s;
-  for (std::size_t i = 0; i < b.size() && i < 24; ++i) {
-    if (i) s += ' ';
-    s += hex(b[i], 2).substr(2);
+  if (usable.empty()) {
+    for (std::size_t vi : view.fresh) {
+      if (llbitmap_usable(*view.members[vi])) usable.push_back(view.members[vi]);
+    }
   }
-  if (b.size() > 24) s += str_cat(" ... (", b.size(), " bytes)");
-  return s;
+  if (usable.empty()) return nullptr;
+  const Member* best = usable.front();
+  std::size_t best_votes = 0;
+  bool best_initial = false;
+  for (const Member* m : usable) {
+    const Geometry& g = *m->geometry;
+    std::size_t votes = 0;
+    for (const Member* o : usable) votes += same_geometry(g, *o->geometry) ? 1 : 0;
+    const bool initial =
+        g.chunksize_sectors ==
+        initial_chunksize_sectors(g.resync_sectors,
+                                  bitmap_space_sectors(m->md.sb, m->md.minor_version, *m->bitmap));
+    if ((initial && !best_initial) || (initial == best_initial && votes > best_votes)) {
+      best = m;
+      best_votes = votes;
+      best_initial = initial;
+    }
+  }
+  return best;
+}
+
+// Why a change lies outside the metadata repair may write on this member (its md superblock, and
+// the bitmap area `g` names for the array's layout, short of the data and of a bad-block log that
+// holds entries), or an empty string when it lies inside.
+std::string outside_metadata(const Member& m, const Geometry* g, const ByteChange& c) {
+  const std::uint64_t begin = c.offset_bytes, end = c.offset_bytes + c.new_bytes.size();
+  const std::uint64_t md_end = m.md.offset_bytes + kMdSbMaxBytes;
+  if (begin >= m.md.offset_bytes && end <= md_end) return {};
+  if (!g) return "is not in the md superblock and the member has no bitmap geometry";
+  const std::uint64_t area_begin = g->bitmap_offset_bytes;
+  const std::uint64_t area_end = g->bitmap_offset_bytes + g->state_area_end_bytes();
+  if (begin < area_begin || end > area_end) {
+    return str_cat("is outside the bitmap area of the ", kernel_version_name(g->version),
+                   " layout (bytes ", area_begin, "-", area_end - 1, ")");
+  }
+  const std::uint64_t data = m.md.sb.data_offset * 512;
+  if (data > m.md.offset_bytes && end > data) {
+    return str_cat("reaches the data, which starts at byte ", data);
+  }
+  if (m.md.sb.feature_map & kFeatureBadBlocks) {
+    if (auto bb = bad_block_log_place(m.md)) {
+      if (begin < bb->offset_bytes + bb->size_bytes && bb->offset_bytes < end) {
+        return str_cat("overlaps the bad-block log at bytes ", bb->offset_bytes, "-",
+                       bb->offset_bytes + bb->size_bytes - 1, ", which holds entries");
+      }
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -117,6 +174,15 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
   RepairPlan plan;
   const ArrayView& view = set.view();
   const std::size_t n = set.size();
+  // Two devices claiming one member: nothing can be repaired until the user says which is real.
+  if (!view.conflicts.empty()) {
+    for (const Finding& f : view.conflicts) {
+      plan.problems.push_back({f.severity, f.code, f.message, ""});
+    }
+    plan.notes.push_back("nothing is repaired while two devices claim one member: give each "
+                         "member of the array once (llbitmap-examine shows which is which)");
+    return plan;
+  }
   std::vector<bool> fresh(n, false);
   for (std::size_t vi : view.fresh) fresh[set.index_of_view_member(vi)] = true;
   for (std::size_t vi : view.lagging) {
@@ -152,6 +218,19 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
                                     ": field sb_csum is ", hex(m.md.sb.sb_csum, 8),
                                     ", expected ", hex(m.md.computed_csum, 8),
                                     " (computed over its bytes)");
+    if (!m.md_verdict.only_checksum()) {
+      std::string rules;
+      for (const MdRuleFinding& f : m.md_verdict.findings) {
+        if (f.rule == MdRule::ChecksumMismatch) continue;
+        rules += std::string(rules.empty() ? "" : ", ") + std::string(md_rule_code(f.rule));
+      }
+      plan.problems.push_back({Severity::Error, "md-checksum-mismatch",
+                               msg + str_cat("; the superblock also breaks ", rules,
+                                             ": a fresh checksum would make that damage read as "
+                                             "valid: not fixed"),
+                               ""});
+      continue;
+    }
     if (peer && !constant_fields_agree(m.md.sb, peer->md.sb)) {
       plan.problems.push_back({Severity::Error, "md-checksum-mismatch",
                                msg + str_cat("; its array fields also disagree with ",
@@ -168,7 +247,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
     c.new_bytes.resize(4);
     store_le32(c.new_bytes.data(), m.md.computed_csum);
     c.what = "md superblock sb_csum";
-    c.order = 3;
+    c.order = kOrderMdSb;
     plan.changes.push_back(std::move(c));
     plan.problems.push_back({Severity::Error, "md-checksum-mismatch", msg,
                              peer ? str_cat("rewrite sb_csum (the array fields agree with ",
@@ -176,14 +255,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
                                   : "rewrite sb_csum (no other member to compare with)"});
   }
 
-  // The reference bitmap: the first fresh member, in the kernel's order, whose bitmap loads.
-  const Member* ref = nullptr;
-  for (std::size_t vi : view.fresh) {
-    if (llbitmap_usable(*view.members[vi])) {
-      ref = view.members[vi];
-      break;
-    }
-  }
+  const Member* ref = reference_bitmap(view);
   bool any_lockless = false;
   for (std::size_t i = 0; i < n; ++i) any_lockless = any_lockless || set.at(i).member.lockless;
 
@@ -191,16 +263,23 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
   for (std::size_t i = 0; i < n; ++i) {
     const Member& m = set.at(i).member;
     if (!fresh[i] || !m.has_bitmap) continue;
+    if (!m.md_verdict.accepted() && !m.md_verdict.only_checksum()) {
+      plan.notes.push_back(str_cat(m.device, ": the kernel refuses its md superblock (see the "
+                                   "problems above): its bitmap is left alone"));
+      continue;
+    }
     if (m.lockless && m.verdict && m.verdict->first_use && m.verdict->loadable) {
       plan.notes.push_back(str_cat(m.device, ": the bitmap is mdadm's create-time placeholder "
                                    "(FIRST_USE", m.verdict->assume_clean ? ", --assume-clean" : "",
                                    "); the kernel initialises it at the next assembly: left as is"));
       continue;
     }
-    if (m.bitmap && m.bitmap->version != kBitmapMajorLockless && m.bitmap->version >= 3 &&
-        m.bitmap->version <= 5) {
-      continue;  // a classic bitmap: not ours to repair
-    }
+    // A classic bitmap is not ours to repair, unless a peer of the same array has an llbitmap:
+    // one array has one kind of bitmap, so a version of 3 to 5 beside a 6 is a damaged field.
+    const bool other_version = m.bitmap && m.bitmap->version != kBitmapMajorLockless &&
+                               m.bitmap->version >= kBitmapMajorHostEndian &&
+                               m.bitmap->version <= kBitmapMajorClustered;
+    if (other_version && !(ref && !(m.md.sb.feature_map & kFeatureClustered))) continue;
     Target& t = targets[i];
     bool states_from_disk = false;
     std::string damaged;  // refusing findings of this member's bitmap superblock
@@ -213,29 +292,47 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
         damaged += (damaged.empty() ? "" : "; ") + f.message;
       }
     }
-    if (llbitmap_usable(m)) {
+    const bool odd_geometry =
+        llbitmap_usable(m) && ref && ref != &m && !same_geometry(*ref->geometry, *m.geometry);
+    if (odd_geometry) {
+      // Its superblock names another chunk size than the array's: its state bytes are still
+      // where the array's geometry puts them, so it is rebuilt from the reference like a
+      // damaged superblock, and its own bytes are read (and merged) at that geometry.
+      t.valid = true;
+      t.bsb = *ref->bitmap;
+      t.g = *ref->geometry;
+      t.g.bitmap_offset_bytes = m.bitmap_offset_bytes;
+      states_from_disk = true;
+      plan.problems.push_back(
+          {Severity::Error, "bitmap-geometry-differs",
+           str_cat(m.device, ": bitmap superblock at byte ", m.bitmap_offset_bytes,
+                   ": field chunksize is ", m.bitmap->chunksize, " sectors (",
+                   m.geometry->chunks, " chunks), expected ", ref->geometry->chunksize_sectors,
+                   " like ", ref->device, " (", ref->geometry->chunks, " chunks)"),
+           str_cat("rewrite the bitmap superblock from ", ref->device,
+                   "'s; its state bytes are read at that geometry and merged with the others")});
+    } else if (llbitmap_usable(m)) {
       t.valid = true;
       t.bsb = *m.bitmap;
       t.g = *m.geometry;
       t.states = m.states->bytes;
       t.disk_states = m.states->bytes;  // what load_member read at these offsets
-      if (ref && ref != &m &&
-          (ref->geometry->chunks != t.g.chunks ||
-           ref->geometry->chunksize_sectors != t.g.chunksize_sectors)) {
-        plan.problems.push_back(
-            {Severity::Error, "bitmap-geometry-differs",
-             str_cat(m.device, ": bitmap chunksize ", t.g.chunksize_sectors, " sectors (",
-                     t.g.chunks, " chunks) differs from ", ref->device, "'s ",
-                     ref->geometry->chunksize_sectors, " sectors"),
-             ""});
-        t.valid = false;
-      }
     } else if (ref) {
       t.valid = true;
       t.bsb = *ref->bitmap;
       t.g = *ref->geometry;
       t.g.bitmap_offset_bytes = m.bitmap_offset_bytes;
       states_from_disk = true;  // this member's own bytes, at the peer's geometry
+      if (other_version) {
+        plan.problems.push_back(
+            {Severity::Error, "bitmap-version-differs",
+             str_cat(m.device, ": bitmap superblock at byte ", m.bitmap_offset_bytes,
+                     ": field version is ", m.bitmap->version, ", expected ",
+                     kBitmapMajorLockless, " like ", ref->device,
+                     " (the md superblock has no md-cluster feature)"),
+             str_cat("rewrite the bitmap superblock from ", ref->device,
+                     "'s; its state bytes are merged with the others")});
+      }
       for (const std::string& c : codes) {
         plan.problems.push_back({Severity::Error, c, damaged,
                                  str_cat("rewrite the bitmap superblock from ", ref->device,
@@ -352,13 +449,13 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
   for (std::size_t i = 0; i < n; ++i) {
     Target& t = targets[i];
     if (!t.valid) continue;
-    add_range_changes(plan.changes, i, t.g.state_byte_offset(0), t.disk_states, t.states, 0,
+    add_range_changes(plan.changes, i, t.g.state_byte_offset(0), t.disk_states, t.states, kOrderStates,
                       "state bytes", true);
     std::vector<std::uint8_t> bsb_new(kBitmapSbBytes, 0);
     (void)encode_bitmap_superblock(t.bsb, bsb_new);
     auto bsb_old = read_bytes(*set.at(i).dev, t.g.bitmap_offset_bytes, kBitmapSbBytes);
     if (bsb_old.ok()) {
-      add_range_changes(plan.changes, i, t.g.bitmap_offset_bytes, *bsb_old, bsb_new, 2,
+      add_range_changes(plan.changes, i, t.g.bitmap_offset_bytes, *bsb_old, bsb_new, kOrderBitmapSb,
                         "bitmap superblock", false);
     }
   }
@@ -376,7 +473,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
       std::vector<std::uint8_t> new_b(old_b->size(), 0xff);
       filler_bad += static_cast<std::uint64_t>(
           std::count_if(old_b->begin(), old_b->end(), [](std::uint8_t b) { return b != 0xff; }));
-      add_range_changes(plan.changes, i, g->bitmap_offset_bytes + from, *old_b, new_b, 1,
+      add_range_changes(plan.changes, i, g->bitmap_offset_bytes + from, *old_b, new_b, kOrderFiller,
                         "filler", false);
     };
     check(kBitmapSbBytes, g->data_offset_bytes);
@@ -390,53 +487,38 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
                                "write 0xff back"});
     }
   }
+  // Last line of defence: every byte range lies where the array's layout puts metadata.
+  for (const ByteChange& c : plan.changes) {
+    const Member& m = set.at(c.member).member;
+    const Geometry* g = targets[c.member].valid ? &targets[c.member].g
+                        : m.geometry                ? &*m.geometry
+                                                    : nullptr;
+    const std::string why = outside_metadata(m, g, c);
+    if (why.empty()) continue;
+    plan.problems.push_back({Severity::Error, "repair-outside-metadata",
+                             str_cat(set.at(c.member).path, ": bytes ", c.offset_bytes, "-",
+                                     c.offset_bytes + c.new_bytes.size() - 1, " (", c.what,
+                                     ") ", why, ": the repair is not done"),
+                             ""});
+    plan.changes.clear();
+    break;
+  }
   std::stable_sort(plan.changes.begin(), plan.changes.end(),
                    [](const ByteChange& a, const ByteChange& b) { return a.order < b.order; });
   return plan;
 }
 
-Result<UndoLog> make_undo_log(MemberSet& set, const std::vector<ByteChange>& changes) {
-  UndoLog log;
+std::vector<WriteTarget> repair_targets(MemberSet& set) {
+  std::vector<WriteTarget> out;
   for (std::size_t i = 0; i < set.size(); ++i) {
-    const OpenMember& om = set.at(i);
-    UndoDevice d;
-    d.path = om.path;
-    d.size_bytes = om.dev->size_bytes();
-    d.array_uuid = om.member.md.sb.set_uuid;
-    d.device_uuid = om.member.md.sb.device_uuid;
-    log.devices.push_back(std::move(d));
+    OpenMember& om = set.at(i);
+    out.push_back({om.path, om.dev.get(), om.member.md.sb.set_uuid, om.member.md.sb.device_uuid});
   }
-  for (const ByteChange& c : changes) {
-    BlockDevice& dev = *set.at(c.member).dev;
-    const std::uint64_t bs = std::max<std::uint32_t>(512, dev.logical_block_size());
-    const std::uint64_t first = c.offset_bytes / bs * bs;
-    const std::uint64_t end = (c.offset_bytes + c.new_bytes.size() + bs - 1) / bs * bs;
-    auto old_b = read_bytes(dev, first, std::min(end, dev.size_bytes()) - first);
-    if (!old_b.ok()) return old_b.status();
-    log.records.push_back({static_cast<std::uint32_t>(c.member), first, std::move(old_b).value()});
-  }
-  return log;
-}
-
-Status apply_repair(MemberSet& set, const std::vector<ByteChange>& changes) {
-  std::size_t i = 0;
-  while (i < changes.size()) {
-    const int order = changes[i].order;
-    std::set<std::size_t> touched;
-    for (; i < changes.size() && changes[i].order == order; ++i) {
-      const ByteChange& c = changes[i];
-      LLB_RETURN_IF_ERROR(set.at(c.member).dev->write_at(c.offset_bytes, c.new_bytes));
-      touched.insert(c.member);
-    }
-    for (std::size_t m : touched) LLB_RETURN_IF_ERROR(set.at(m).dev->flush());
-  }
-  return Status();
+  return out;
 }
 
 std::string describe_change(const MemberSet& set, const ByteChange& c) {
-  return str_cat(set.at(c.member).path, ": bytes ", c.offset_bytes, "-",
-                 c.offset_bytes + c.new_bytes.size() - 1, " (", c.what, "): old ",
-                 hex_bytes(c.old_bytes), " -> new ", hex_bytes(c.new_bytes));
+  return describe_change(set.at(c.member).path, c);
 }
 
 }  // namespace llb

@@ -11,18 +11,12 @@
 #include "finding.h"
 #include "member_set.h"
 #include "undo_log.h"
+#include "write_plan.h"
 
 namespace llb {
 
-// One contiguous byte range on one member that the repair rewrites.
-struct ByteChange {
-  std::size_t member = 0;  // index into the MemberSet
-  std::uint64_t offset_bytes = 0;
-  std::vector<std::uint8_t> old_bytes;
-  std::vector<std::uint8_t> new_bytes;
-  std::string what;        // "state bytes, chunks 0-511", "bitmap superblock", ...
-  int order = 0;           // write group: 0 state bytes, 1 filler, 2 bitmap sb, 3 md sb
-};
+// Repair's write groups (ByteChange::order): state bytes first, superblocks last.
+enum RepairOrder : int { kOrderStates = 0, kOrderFiller = 1, kOrderBitmapSb = 2, kOrderMdSb = 3 };
 
 struct Problem {
   Severity severity = Severity::Error;
@@ -47,11 +41,8 @@ struct RepairPlan {
 
 RepairPlan plan_repair(MemberSet& set, const RepairOptions& options);
 
-// The undo log for `changes`: the whole logical blocks each change touches, read from the devices.
-Result<UndoLog> make_undo_log(MemberSet& set, const std::vector<ByteChange>& changes);
-
-// Writes the changes in their order, flushing every member after each group.
-Status apply_repair(MemberSet& set, const std::vector<ByteChange>& changes);
+// The members as write targets (their md identity does not change in a repair).
+std::vector<WriteTarget> repair_targets(MemberSet& set);
 
 // "vdb.img: bytes 9216-9727 (state bytes, chunks 0-511): 02 x512 -> 03 x512"
 std::string describe_change(const MemberSet& set, const ByteChange& c);

@@ -138,6 +138,8 @@ Json array_to_json(const ArrayView& v) {
     members.push_back({
         {"path", m.device},
         {"role", m.md.sb.role()},
+        {"state", rdev_state_name(m.member_class.state)},
+        {"write_mostly", m.member_class.write_mostly},
         {"events", c.md_events},
         {"bitmap_events", m.bitmap ? Json(m.bitmap->events) : Json(nullptr)},
         {"events_behind", c.events_behind},
@@ -148,6 +150,18 @@ Json array_to_json(const ArrayView& v) {
   }
   Json lagging = Json::array();
   for (std::size_t i : v.lagging) lagging.push_back(v.members[i]->device);
+  Json recoveries = Json::array();
+  for (const RecoveryNeed& r : v.recoveries) {
+    recoveries.push_back({{"path", v.members[r.member]->device},
+                          {"from_sector", r.from_sector},
+                          {"sectors", r.sectors},
+                          {"bitmap_driven", r.bitmap_driven}});
+  }
+  Json conflicts = Json::array();
+  for (const Finding& f : v.conflicts) {
+    conflicts.push_back({{"severity", severity_name(f.severity)}, {"code", f.code},
+                         {"message", f.message}});
+  }
   const AssemblyPlan& p = v.plan;
   return {
       {"uuid", uuid_colon(v.uuid)},
@@ -158,6 +172,8 @@ Json array_to_json(const ArrayView& v) {
       {"members", members},
       {"lagging", lagging},
       {"degraded", v.degraded},
+      {"conflicts", conflicts},
+      {"recoveries", recoveries},
       {"assembly",
        {{"action", load_action_name(p.action)},
         {"explanation", p.explanation},

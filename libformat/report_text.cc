@@ -161,7 +161,16 @@ void render_array(std::ostringstream& o, const ArrayView& v) {
       << " events behind; assembly leaves it out, and re-adding it recovers the chunks flagged "
          "in the fresh members' bitmap\n";
   }
+  for (const Finding& f : v.conflicts) {
+    o << "  " << severity_name(f.severity) << " " << f.code << ": " << f.message << "\n";
+  }
   o << "  degraded: " << (v.degraded ? "yes (a raid device has no active member)" : "no") << "\n";
+  for (const RecoveryNeed& r : v.recoveries) {
+    o << "  recovery: " << v.members[r.member]->device << " from sector " << r.from_sector << ", "
+      << r.sectors << " sectors"
+      << (r.bitmap_driven ? " (the chunks the bitmap flags)" : " (every sector, not the bitmap)")
+      << ": the kernel rebuilds it from the in-sync mirrors before it reads from it\n";
+  }
   const AssemblyPlan& p = v.plan;
   o << "  assembly: " << load_action_name(p.action) << ": " << p.explanation << "\n";
   if (p.action == LoadAction::Reload || p.action == LoadAction::Stale) {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "assembly.h"
+#include "device_identity.h"
 #include "endian.h"
 #include "llbitmap_transitions.h"
 
@@ -26,14 +27,29 @@ struct Roles {
   std::vector<std::size_t> targets;
 };
 
-Result<Roles> choose_roles(const MemberSet& set, const std::string& source_path) {
+// What the pass will do with the members: write to them (resync), or only read them (verify).
+enum class Purpose { Write, Compare };
+
+Result<Roles> choose_roles(const MemberSet& set, const std::string& source_path, Purpose purpose) {
   const ArrayView& view = set.view();
   const Member& first = *view.members.front();
+  LLB_RETURN_IF_ERROR(set.check_distinct_members());
   if (first.md.sb.level != 1) {
     return Status(Code::Unsupported,
                   str_cat(first.device, ": md superblock field level is ", first.md.sb.level,
                           " (", md_level_name(first.md.sb.level),
                           "), expected 1: offline resync handles RAID1 mirrors only"));
+  }
+  // A member the kernel would refuse is nobody's mirror: copying to or from it, or rewriting its
+  // superblock with a fresh checksum, would make its damage read as valid.
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    const Member& m = set.at(i).member;
+    if (!m.md_verdict.accepted() && purpose == Purpose::Write) {
+      return Status(Code::BadField,
+                    m.md_verdict.findings.front().message +
+                        "; a member the kernel refuses is neither a source nor a target (see "
+                        "llbitmap-repair)");
+    }
   }
   for (std::size_t vi : view.lagging) {
     const Member& m = *view.members[vi];
@@ -42,6 +58,19 @@ Result<Roles> choose_roles(const MemberSet& set, const std::string& source_path)
                           view.max_events, ": it is not an in-sync mirror; leave it out and "
                           "re-add it with mdadm after assembly (the kernel recovers it)"));
   }
+  for (std::size_t i = 0; i < set.size(); ++i) {
+    const Member& m = set.at(i).member;
+    const MemberClass& mc = m.member_class;
+    if (mc.state == RdevState::InSync) continue;
+    if (mc.state == RdevState::Recovering || mc.state == RdevState::Replacement) {
+      return Status(Code::Unsupported,
+                    mc.why + ": it is not an in-sync mirror, never a source; the kernel finishes "
+                             "its rebuild after assembly (recovery is the kernel's job)");
+    }
+    return Status(Code::Unsupported,
+                  str_cat(set.at(i).path, ": ", rdev_state_name(mc.state),
+                          " is not an active mirror; leave it out"));
+  }
   if (view.degraded) {
     return Status(Code::Unsupported,
                   "the array is degraded (a role has no in-sync member): clearing bitmap bits "
@@ -49,6 +78,11 @@ Result<Roles> choose_roles(const MemberSet& set, const std::string& source_path)
   }
   // Every role must be among the members given: chunks marked Clean must be in sync on all.
   const std::uint32_t raid_disks = first.md.sb.raid_disks;
+  if (set.size() > raid_disks) {
+    return Status(Code::InvalidArgument,
+                  str_cat(set.size(), " members given for an array of ", raid_disks,
+                          " raid devices"));
+  }
   for (std::uint32_t role = 0; role < raid_disks; ++role) {
     bool have = false;
     for (std::size_t i = 0; i < set.size(); ++i) have = have || set.at(i).member.md.sb.role() == role;
@@ -61,21 +95,31 @@ Result<Roles> choose_roles(const MemberSet& set, const std::string& source_path)
   }
   Roles r;
   if (source_path.empty()) {
+    // The bitmap's member, unless it is write-mostly and another mirror is not: md's resync
+    // reads from a mirror that is not write-mostly when it has one.
     r.source = set.index_of_view_member(view.bitmap_source);
+    if (set.at(r.source).member.member_class.write_mostly) {
+      for (std::size_t vi = 0; vi < view.members.size(); ++vi) {
+        const std::size_t i = set.index_of_view_member(vi);
+        if (!set.at(i).member.member_class.write_mostly) {
+          r.source = i;
+          break;
+        }
+      }
+    }
   } else {
-    r.source = set.index_of_path(source_path);
+    r.source = set.size();
+    auto want = identify_device(source_path);
+    for (std::size_t i = 0; want.ok() && i < set.size(); ++i) {
+      auto id = identify_device(set.at(i).path);
+      if (id.ok() && same_device(*id, *want)) r.source = i;
+    }
     if (r.source == set.size()) {
       return Status(Code::InvalidArgument,
                     str_cat("--source ", source_path, " is not one of the members given"));
     }
   }
   for (std::size_t i = 0; i < set.size(); ++i) {
-    const std::uint16_t role = set.at(i).member.md.sb.role();
-    if (role >= raid_disks) {
-      return Status(Code::Unsupported,
-                    str_cat(set.at(i).path, ": role ", role == kRoleSpare ? "spare" : "faulty",
-                            " is not an active mirror; leave it out"));
-    }
     if (i != r.source) r.targets.push_back(i);
   }
   return r;
@@ -131,7 +175,7 @@ Status write_states(OpenMember& om, const Geometry& g, const std::vector<std::ui
 }  // namespace
 
 Result<ResyncPlan> plan_resync(const MemberSet& set, const ResyncOptions& options) {
-  auto roles = choose_roles(set, options.source);
+  auto roles = choose_roles(set, options.source, Purpose::Write);
   if (!roles.ok()) return roles.status();
   ResyncPlan plan;
   plan.source = roles->source;
@@ -362,13 +406,14 @@ Status run_resync(MemberSet& set, const ResyncPlan& plan, const ResyncOptions& o
 }
 
 Result<VerifyReport> verify_mirrors(MemberSet& set, const ResyncOptions& options) {
-  auto roles = choose_roles(set, options.source);
+  auto roles = choose_roles(set, options.source, Purpose::Compare);
   if (!roles.ok()) return roles.status();
   const Member& src = set.at(roles->source).member;
   VerifyReport r;
+  // The comparison needs no bitmap: its chunks only group the differences when the bitmap loads.
   std::uint64_t sectors = resync_max_sectors(src.md.sb);
   r.unit_sectors = kNoBitmapUnitSectors;
-  if (src.geometry && src.lockless) {
+  if (llbitmap_usable(src)) {
     sectors = src.geometry->resync_sectors;
     r.unit_sectors = src.geometry->chunksize_sectors;
   }
@@ -377,28 +422,34 @@ Result<VerifyReport> verify_mirrors(MemberSet& set, const ResyncOptions& options
   }
   const std::uint64_t unit = std::uint64_t{r.unit_sectors} * 512;
   const std::uint64_t total = sectors * 512;
+  // Reads go in io-sized pieces whatever the unit: a chunk may be larger than memory allows.
+  const std::uint64_t io = std::clamp<std::uint64_t>(options.io_bytes, 4096, 64u << 20);
   Pacer pacer(options, "check", total * roles->targets.size());
-  std::vector<std::uint8_t> a(unit), b(unit);
+  std::vector<std::uint8_t> a(static_cast<std::size_t>(std::min(io, total))),
+      b(static_cast<std::size_t>(std::min(io, total)));
   std::vector<std::uint64_t> mismatched;
   const std::uint64_t src_data = src.md.sb.data_offset * 512;
   for (std::uint64_t c = 0; c * unit < total; ++c) {
-    const std::size_t n = static_cast<std::size_t>(std::min(unit, total - c * unit));
-    LLB_RETURN_IF_ERROR(set.at(roles->source).dev->read_at(src_data + c * unit,
-                                                          std::span(a.data(), n)));
+    const std::uint64_t unit_end = std::min(total, (c + 1) * unit);
     bool bad = false;
-    for (std::size_t t : roles->targets) {
-      const std::uint64_t data = set.at(t).member.md.sb.data_offset * 512;
-      LLB_RETURN_IF_ERROR(set.at(t).dev->read_at(data + c * unit, std::span(b.data(), n)));
-      if (std::memcmp(a.data(), b.data(), n) != 0) {
-        bad = true;
-        for (std::size_t s = 0; s < n; s += 512) {
-          if (std::memcmp(a.data() + s, b.data() + s, std::min<std::size_t>(512, n - s)) != 0) {
-            ++r.mismatch_sectors;
+    for (std::uint64_t off = c * unit; off < unit_end; off += io) {
+      const std::size_t n = static_cast<std::size_t>(std::min(io, unit_end - off));
+      LLB_RETURN_IF_ERROR(
+          set.at(roles->source).dev->read_at(src_data + off, std::span(a.data(), n)));
+      for (std::size_t t : roles->targets) {
+        const std::uint64_t data = set.at(t).member.md.sb.data_offset * 512;
+        LLB_RETURN_IF_ERROR(set.at(t).dev->read_at(data + off, std::span(b.data(), n)));
+        if (std::memcmp(a.data(), b.data(), n) != 0) {
+          bad = true;
+          for (std::size_t s = 0; s < n; s += 512) {
+            if (std::memcmp(a.data() + s, b.data() + s, std::min<std::size_t>(512, n - s)) != 0) {
+              ++r.mismatch_sectors;
+            }
           }
         }
+        r.bytes_compared += n;
+        pacer.advance(n);
       }
-      r.bytes_compared += n;
-      pacer.advance(n);
     }
     ++r.units_compared;
     if (bad) mismatched.push_back(c);

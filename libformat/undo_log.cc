@@ -1,13 +1,12 @@
 #include "undo_log.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "endian.h"
 
@@ -16,7 +15,8 @@ namespace {
 
 constexpr char kMagic[8] = {'L', 'L', 'B', 'U', 'N', 'D', 'O', '1'};
 constexpr char kTrailer[8] = {'L', 'L', 'B', 'U', 'N', 'D', 'O', 'E'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
+constexpr std::uint32_t kMaxUndoFileBytes = 1u << 30;  // far above any writer's metadata
 
 void put32(std::vector<std::uint8_t>& out, std::uint32_t v) {
   std::uint8_t b[4];
@@ -80,7 +80,9 @@ std::uint64_t fnv1a64(std::span<const std::uint8_t> bytes, std::uint64_t h) {
 
 std::vector<std::uint8_t> encode_undo_log(const UndoLog& log) {
   std::vector<std::uint8_t> out(kMagic, kMagic + 8);
-  put32(out, kVersion);
+  // A version-1 log (read from an old file) is written back as it was.
+  const std::uint32_t version = log.version == 1 ? 1 : kVersion;
+  put32(out, version);
   put32(out, static_cast<std::uint32_t>(log.devices.size()));
   put32(out, static_cast<std::uint32_t>(log.records.size()));
   for (const UndoDevice& d : log.devices) {
@@ -95,6 +97,7 @@ std::vector<std::uint8_t> encode_undo_log(const UndoLog& log) {
     put64(out, r.offset_bytes);
     put32(out, static_cast<std::uint32_t>(r.bytes.size()));
     put64(out, fnv1a64(r.bytes));
+    if (version >= 2) put64(out, r.after_hash);
     out.insert(out.end(), r.bytes.begin(), r.bytes.end());
   }
   const std::uint64_t sum = fnv1a64(out);
@@ -112,13 +115,14 @@ Result<UndoLog> decode_undo_log(std::span<const std::uint8_t> bytes, const std::
                                           "\"LLBUNDO1\": not an llbitmap undo file"));
   }
   const std::uint32_t version = r.u32("the header");
-  if (r.status().ok() && version != kVersion) {
+  if (r.status().ok() && version != kVersion && version != 1) {
     return Status(Code::BadVersion, str_cat(name, ": undo file at byte 8: field version is ",
-                                            version, ", expected ", kVersion));
+                                            version, ", expected 1 or ", kVersion));
   }
   const std::uint32_t ndev = r.u32("the header");
   const std::uint32_t nrec = r.u32("the header");
   UndoLog log;
+  log.version = version;
   for (std::uint32_t i = 0; i < ndev && r.status().ok(); ++i) {
     UndoDevice d;
     const std::uint32_t len = r.u32("a device entry");
@@ -144,6 +148,10 @@ Result<UndoLog> decode_undo_log(std::span<const std::uint8_t> bytes, const std::
     rec.offset_bytes = r.u64("a record");
     const std::uint32_t len = r.u32("a record");
     const std::uint64_t sum = r.u64("a record");
+    if (version >= 2) {
+      rec.after_hash = r.u64("a record");
+      rec.has_after_hash = true;
+    }
     auto b = r.bytes(len, "a record's bytes");
     if (!r.status().ok()) break;
     if (rec.device >= log.devices.size()) {
@@ -222,10 +230,34 @@ Status write_undo_file(const std::string& path, const UndoLog& log) {
 }
 
 Result<UndoLog> read_undo_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(Code::NotFound, str_cat(path, ": cannot open the undo file"));
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    return Status(err == ENOENT ? Code::NotFound : Code::IoError,
+                  str_cat(path, ": cannot open the undo file: ", std::strerror(err)));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status(Code::InvalidArgument,
+                  str_cat(path, ": not a regular file, expected an undo file written by "
+                                "llbitmap-repair or llbitmap-create"));
+  }
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxUndoFileBytes) {
+    ::close(fd);
+    return Status(Code::BadField, str_cat(path, ": undo file of ", st.st_size,
+                                          " bytes, expected at most ", kMaxUndoFileBytes));
+  }
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(done);
   return decode_undo_log(bytes, path);
 }
 

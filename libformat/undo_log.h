@@ -1,15 +1,19 @@
 #pragma once
-// The undo file of llbitmap-repair (like e2fsprogs' undo files for e2fsck -z): every byte range a
-// repair is about to overwrite, saved whole logical blocks at a time, with the identity of each
-// device so that llbitmap-undo can refuse to write them somewhere else.
+// The undo file of the writers (llbitmap-repair -z, llbitmap-create -z; like e2fsprogs' undo
+// files for e2fsck -z): every byte range a writer is about to overwrite, saved whole logical
+// blocks at a time, with the identity of each device as the writer leaves it, so that
+// llbitmap-undo can refuse to write them somewhere else, and the hash of each range as the
+// writer leaves it, so that undo can tell a device that changed since from one it restores.
 //
 // Format (all integers little-endian):
-//   header   "LLBUNDO1", u32 version (1), u32 device count, u32 record count
+//   header   "LLBUNDO1", u32 version (2; 1 is still read), u32 device count, u32 record count
 //   device   u32 path length, path bytes, u64 size in bytes, u8[16] array UUID,
-//            u8[16] device UUID (both zero when the device had no md superblock)
-//   record   u32 device index, u64 byte offset, u32 length, u64 FNV-1a of the bytes, bytes
+//            u8[16] device UUID (as the writer leaves them; zero without an md superblock)
+//   record   u32 device index, u64 byte offset, u32 length, u64 FNV-1a of the bytes,
+//            u64 FNV-1a of the range as the writer leaves it (version 2 only), bytes
 //   trailer  "LLBUNDOE", u64 FNV-1a of everything before the trailer
-// A file that is cut short or altered fails its checksums and is refused as a whole.
+// Records of one file never overlap. A file that is cut short or altered fails its checksums and
+// is refused as a whole.
 
 #include <array>
 #include <cstdint>
@@ -32,9 +36,12 @@ struct UndoRecord {
   std::uint32_t device = 0;
   std::uint64_t offset_bytes = 0;
   std::vector<std::uint8_t> bytes;  // what was there before
+  std::uint64_t after_hash = 0;     // FNV-1a of the range once the writer is done
+  bool has_after_hash = false;      // false in version-1 files
 };
 
 struct UndoLog {
+  std::uint32_t version = 2;
   std::vector<UndoDevice> devices;
   std::vector<UndoRecord> records;
 };
@@ -47,6 +54,7 @@ Result<UndoLog> decode_undo_log(std::span<const std::uint8_t> bytes, const std::
 // Writes the log to `path` durably (a temporary file, fsync, rename, fsync of the directory).
 // Refuses an existing file: an older undo file is worth keeping.
 Status write_undo_file(const std::string& path, const UndoLog& log);
+// Refuses what is not a regular file (a directory, a device) with a clear error.
 Result<UndoLog> read_undo_file(const std::string& path);
 
 }  // namespace llb

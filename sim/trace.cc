@@ -279,6 +279,12 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
       op.dir = o["dir"].get<std::string>();
       {
         TRY(label, get_string(o, "label", c, ""));
+        // The label starts the exported files' names: it must not lead out of the directory.
+        if (!safe_file_label(label)) {
+          return c.error("label", show(o["label"]),
+                         "letters, digits, '.', '_' and '-', not starting with '.' (a file name "
+                         "prefix inside dir)");
+        }
         op.label = label;
       }
       break;
@@ -296,6 +302,17 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
 
 }  // namespace
 
+bool safe_file_label(const std::string& label) {
+  if (label.empty()) return true;
+  if (label.size() > 128 || label.front() == '.') return false;
+  for (char ch : label) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::optional<ShapeProblem> array_shape_problem(std::uint64_t members, std::uint64_t member_size_bytes,
                                                 std::uint64_t data_offset_sectors) {
   if (members < 2 || members > 8) return ShapeProblem{"members", std::to_string(members), "2 to 8"};
@@ -309,8 +326,13 @@ std::optional<ShapeProblem> array_shape_problem(std::uint64_t members, std::uint
 }
 
 Result<Trace> parse_trace(const std::string& text, const std::string& source) {
-  Json j = Json::parse(text, nullptr, false);
   Ctx c{source, "trace"};
+  if (const std::size_t depth = json_depth(text); depth > kMaxJsonDepth) {
+    return Status(Code::BadField, str_cat(source, ": JSON nested ", depth,
+                                          " levels deep, expected at most ", kMaxJsonDepth,
+                                          " (a trace needs 3)"));
+  }
+  Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded()) {
     return Status(Code::BadField, str_cat(source, ": not valid JSON"));
   }

@@ -63,6 +63,10 @@ struct ShapeProblem {
   std::string value;
   std::string expected;
 };
+// A label fit to start a file name inside a directory: letters, digits, '.', '_', '-', not
+// starting with '.' (so never "..", never a path).
+bool safe_file_label(const std::string& label);
+
 std::optional<ShapeProblem> array_shape_problem(std::uint64_t members, std::uint64_t member_size_bytes,
                                                 std::uint64_t data_offset_sectors = 2048);
 

@@ -5,8 +5,10 @@
 #include <boost/program_options.hpp>
 #include <cstdint>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "libformat/status.h"
 
@@ -42,6 +44,47 @@ inline bool is_device_failure(const Status& s) {
     default:
       return false;
   }
+}
+
+// A whole number from `min` to `max`, in decimal digits only: no sign, no spaces, no suffix.
+// nullopt otherwise (std::stoull would take "-5" and wrap it).
+inline std::optional<std::uint64_t> parse_unsigned(const std::string& s, std::uint64_t min = 0,
+                                                   std::uint64_t max = ~std::uint64_t{0}) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+    if (v > (~std::uint64_t{0} - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  if (v < min || v > max) return std::nullopt;
+  return v;
+}
+
+// An unsigned option value, bounded: Boost's own parser accepts "-5" for an unsigned option and
+// wraps it to a huge number, and accepts any value the type holds. Declare an option with
+// po::value<cli::Bounded<T, Max>>() and read it with .as<...>().value.
+template <typename T, std::uint64_t Max = std::numeric_limits<T>::max(), std::uint64_t Min = 0>
+struct Bounded {
+  T value = 0;
+};
+template <typename T, std::uint64_t Max, std::uint64_t Min>
+std::ostream& operator<<(std::ostream& o, const Bounded<T, Max, Min>& b) {
+  return o << b.value;
+}
+template <typename T, std::uint64_t Max, std::uint64_t Min>
+void validate(boost::any& v, const std::vector<std::string>& values, Bounded<T, Max, Min>*, int) {
+  namespace po = boost::program_options;
+  po::validators::check_first_occurrence(v);
+  const std::string& s = po::validators::get_single_string(values);
+  const auto n = parse_unsigned(s, Min, Max);
+  if (!n) {
+    throw po::error_with_option_name(
+        "the argument ('" + s + "') for option '%canonical_option%' is invalid: expected a whole "
+        "number from " + std::to_string(Min) + " to " + std::to_string(Max));
+  }
+  v = Bounded<T, Max, Min>{static_cast<T>(*n)};
 }
 
 // "128M", "1G", "4096", "64K": bytes, with binary suffixes K, M, G, T. nullopt when malformed.

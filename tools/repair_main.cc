@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
     }
   }
   if (vm.count("undo-file")) {
-    auto log = make_undo_log(*set, plan.changes);
+    auto log = make_undo_log(repair_targets(*set), plan.changes);
     Status st = log.ok() ? write_undo_file(vm["undo-file"].as<std::string>(), *log) : log.status();
     if (!st.ok()) {
       std::cerr << "llbitmap-repair: " << st.message() << "\nllbitmap-repair: nothing written\n";
@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
               << log->records.size() << " ranges)\n";
   }
   for (const ByteChange& c : plan.changes) std::cout << "writing " << describe_change(*set, c) << "\n";
-  Status st = apply_repair(*set, plan.changes);
+  Status st = apply_changes(repair_targets(*set), plan.changes);
   if (!st.ok()) {
     std::cerr << "llbitmap-repair: " << st.message()
               << "\nllbitmap-repair: stopped part way; run it again to finish\n";

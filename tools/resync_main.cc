@@ -71,15 +71,15 @@ int main(int argc, char** argv) {
       ("verify", "compare the mirrors chunk by chunk, like md's 'check'; writes nothing")
       ("full", "copy every chunk, whatever the bitmap says (arrays without a usable bitmap)")
       ("source", po::value<std::string>(), "member to copy from (default: the freshest by events, then role)")
-      ("max-rate", po::value<std::uint64_t>()->default_value(0), "limit in K/sec, like md's speed_limit_max (0: none)")
+      ("max-rate", po::value<cli::Bounded<std::uint64_t>>()->default_value({0}, "0"), "limit in K/sec, like md's speed_limit_max (0: none)")
       ("progress", po::value<std::string>()->default_value("auto"),
        "auto (an mdstat line on a terminal), text, json (JSON lines on stdout) or none")
       ("layout", po::value<std::string>()->default_value("auto"), "state-byte layout: upstream, rfc or auto");
   po::options_description hidden;
   hidden.add_options()
       ("member", po::value<std::vector<std::string>>(), "members")
-      ("io-size", po::value<std::uint32_t>()->default_value(1u << 20), "bytes per read/write")
-      ("window", po::value<std::uint64_t>()->default_value(256ull << 20),
+      ("io-size", po::value<cli::Bounded<std::uint32_t, (64u << 20), 4096>>()->default_value({1u << 20}, "1048576"), "bytes per read/write")
+      ("window", po::value<cli::Bounded<std::uint64_t, (1ull << 50), 1>>()->default_value({256ull << 20}, "268435456"),
        "data bytes per Syncing -> Clean window");
   po::options_description all;
   all.add(visible).add(hidden);
@@ -120,9 +120,9 @@ int main(int argc, char** argv) {
   ResyncOptions opts;
   if (vm.count("source")) opts.source = vm["source"].as<std::string>();
   opts.full = vm.count("full") > 0;
-  opts.max_rate_kib = vm["max-rate"].as<std::uint64_t>();
-  opts.io_bytes = vm["io-size"].as<std::uint32_t>();
-  opts.window_bytes = vm["window"].as<std::uint64_t>();
+  opts.max_rate_kib = vm["max-rate"].as<cli::Bounded<std::uint64_t>>().value;
+  opts.io_bytes = vm["io-size"].as<cli::Bounded<std::uint32_t, (64u << 20), 4096>>().value;
+  opts.window_bytes = vm["window"].as<cli::Bounded<std::uint64_t, (1ull << 50), 1>>().value;
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   if (progress != "none") {
     opts.on_progress = [&, json](const Progress& p) {

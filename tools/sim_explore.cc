@@ -19,6 +19,19 @@ using namespace llb::sim;
 namespace {
 
 constexpr int kOk = 0, kViolation = 1, kBadInput = 2, kUsage = 8;
+// Bounds that keep a run finite and its memory small: a --seed workload of more operations than
+// this is built whole in memory before the first state; crash points with more combinations are
+// sampled; more samples per point than this never finish in a budget worth asking for.
+constexpr std::uint64_t kMaxOps = 100000;
+constexpr std::uint64_t kMaxCombinations = 1u << 24;
+constexpr std::uint64_t kMaxSamples = 1u << 20;
+constexpr std::uint64_t kMaxMembers = 1u << 16;  // array_shape_problem says what fits
+using Seed = cli::Bounded<std::uint64_t>;
+using Members = cli::Bounded<std::uint32_t, kMaxMembers>;
+using Ops = cli::Bounded<std::uint32_t, kMaxOps>;
+using Combinations = cli::Bounded<std::uint64_t, kMaxCombinations, 1>;
+using Samples = cli::Bounded<std::uint32_t, kMaxSamples, 1>;
+using Count = cli::Bounded<std::uint64_t>;
 
 }  // namespace
 
@@ -34,19 +47,19 @@ int explore_main(int argc, char** argv) {
       "2 bad input or the workload failed, 8 usage.\n\nOptions");
   visible.add_options()
       ("help,h", "show this help")
-      ("seed", po::value<std::uint64_t>(), "seed (latencies, sampling; with no TRACE: the random workload)")
+      ("seed", po::value<Seed>(), "seed (latencies, sampling; with no TRACE: the random workload)")
       ("kernel", po::value<std::string>()->default_value("upstream"), "upstream or rfc")
       ("import", po::value<std::string>(), "replay a fio iolog (v2/v3) or blkparse text output")
-      ("members", po::value<std::uint32_t>()->default_value(2), "members for --seed/--import workloads")
+      ("members", po::value<Members>()->default_value({2}, "2"), "members for --seed/--import workloads")
       ("member-size", po::value<std::string>()->default_value("128M"), "member size for --seed/--import")
-      ("ops", po::value<std::uint32_t>()->default_value(40), "operations of a --seed workload (or the first N imported)")
+      ("ops", po::value<Ops>()->default_value({40}, "40"), "operations of a --seed workload (or the first N imported), at most 100000")
       ("random", "seeded random sampling of each crash point instead of exhaustive enumeration")
-      ("max-combinations", po::value<std::uint64_t>()->default_value(4096), "exhaustive at crash points with at most this many combinations of fates; sampled beyond")
-      ("samples", po::value<std::uint32_t>()->default_value(64), "states sampled per crash point (random mode, or beyond --max-combinations)")
+      ("max-combinations", po::value<Combinations>()->default_value({4096}, "4096"), "exhaustive at crash points with at most this many combinations of fates (up to 2^24); sampled beyond")
+      ("samples", po::value<Samples>()->default_value({64}, "64"), "states sampled per crash point (random mode, or beyond --max-combinations), up to 2^20")
       ("no-torn", "in-flight writes land whole or not at all")
       ("no-cache-loss", "completed writes survive in the volatile cache (with --no-torn: the ordered-writes fault model)")
-      ("max-states", po::value<std::uint64_t>()->default_value(0), "stop after this many states (0: none)")
-      ("budget-ms", po::value<std::uint64_t>()->default_value(0), "stop after this much wall time (0: none)")
+      ("max-states", po::value<Count>()->default_value({0}, "0"), "stop after this many states (0: none)")
+      ("budget-ms", po::value<Count>()->default_value({0}, "0"), "stop after this much wall time (0: none)")
       ("stop-at-first", "stop at the first violation")
       ("shrink", "reduce a violation to a minimal trace and print it")
       ("save-trace", po::value<std::string>(), "write the (shrunk) trace explored")
@@ -79,7 +92,7 @@ int explore_main(int argc, char** argv) {
     return kUsage;
   }
   if (!vm.count("trace")) {
-    if (auto p = array_shape_problem(vm["members"].as<std::uint32_t>(), *size)) {
+    if (auto p = array_shape_problem(vm["members"].as<Members>().value, *size)) {
       std::cerr << "llbitmap-sim: --" << (p->field == "members" ? "members" : "member-size") << " is "
                 << p->value << ", expected " << p->expected << "\n";
       return kUsage;
@@ -99,9 +112,9 @@ int explore_main(int argc, char** argv) {
     what = vm["trace"].as<std::string>();
   } else if (vm.count("import")) {
     ImportOptions io;
-    io.members = vm["members"].as<std::uint32_t>();
+    io.members = vm["members"].as<Members>().value;
     io.member_size_bytes = *size;
-    io.max_ops = vm["ops"].defaulted() ? 0 : vm["ops"].as<std::uint32_t>();
+    io.max_ops = vm["ops"].defaulted() ? 0 : vm["ops"].as<Ops>().value;
     auto t = import_workload_file(vm["import"].as<std::string>(), io);
     if (!t.ok()) {
       std::cerr << "llbitmap-sim: " << t.status().to_string() << "\n";
@@ -111,24 +124,24 @@ int explore_main(int argc, char** argv) {
     what = "--import " + vm["import"].as<std::string>();
   } else if (vm.count("seed")) {
     WorkloadOptions w;
-    w.members = vm["members"].as<std::uint32_t>();
+    w.members = vm["members"].as<Members>().value;
     w.member_size_bytes = *size;
-    w.ops = vm["ops"].as<std::uint32_t>();
-    trace = random_workload(vm["seed"].as<std::uint64_t>(), w);
-    what = str_cat("--seed ", vm["seed"].as<std::uint64_t>(), " --members ", w.members,
+    w.ops = vm["ops"].as<Ops>().value;
+    trace = random_workload(vm["seed"].as<Seed>().value, w);
+    what = str_cat("--seed ", vm["seed"].as<Seed>().value, " --members ", w.members,
                    " --member-size ", vm["member-size"].as<std::string>(), " --ops ", w.ops);
   } else {
     std::cerr << "llbitmap-sim explore: give a TRACE, --seed N or --import FILE\n" << visible;
     return kUsage;
   }
-  if (vm.count("seed")) o.seed = vm["seed"].as<std::uint64_t>();
+  if (vm.count("seed")) o.seed = vm["seed"].as<Seed>().value;
   o.exhaustive = !vm.count("random");
-  o.max_combinations = vm["max-combinations"].as<std::uint64_t>();
-  o.samples = vm["samples"].as<std::uint32_t>();
+  o.max_combinations = vm["max-combinations"].as<Combinations>().value;
+  o.samples = vm["samples"].as<Samples>().value;
   o.torn = !vm.count("no-torn");
   o.cache_loss = !vm.count("no-cache-loss");
-  o.max_states = vm["max-states"].as<std::uint64_t>();
-  o.time_budget_ms = vm["budget-ms"].as<std::uint64_t>();
+  o.max_states = vm["max-states"].as<Count>().value;
+  o.time_budget_ms = vm["budget-ms"].as<Count>().value;
   o.stop_at_first = vm.count("stop-at-first") > 0;
   o.planted_fault = vm.count("plant-fault") > 0;
   const bool json = vm.count("json") > 0;

@@ -67,7 +67,8 @@ int main(int argc, char** argv) {
       "8 usage.\n\nOptions");
   visible.add_options()
       ("help,h", "show this help")
-      ("seed", po::value<std::uint64_t>(), "seed of the run (latencies, UUIDs, random workload)")
+      ("version", "show the version")
+      ("seed", po::value<cli::Bounded<std::uint64_t>>(), "seed of the run (latencies, UUIDs, random workload)")
       ("kernel", po::value<std::string>()->default_value("upstream"),
        "kernel version to model: upstream (Linux 7.2) or rfc (January 2025 RFC)")
       ("export", po::value<std::string>(), "write the members' images into this directory at the end")
@@ -84,6 +85,10 @@ int main(int argc, char** argv) {
   if (!cli::parse(argc, argv, visible, all, pos, vm, "llbitmap-sim")) return kExitUsage;
   if (vm.count("help")) {
     std::cout << visible;
+    return kExitOk;
+  }
+  if (vm.count("version")) {
+    std::cout << "llbitmap-sim " << LLB_VERSION << "\n";
     return kExitOk;
   }
   if (!vm.count("command") || vm["command"].as<std::string>() != "run") {
@@ -111,12 +116,12 @@ int main(int argc, char** argv) {
     opts.seed = trace.seed.value_or(1);
     if (trace.kernel && vm["kernel"].defaulted()) opts.kernel = *trace.kernel;
   } else if (vm.count("seed")) {
-    trace = random_workload(vm["seed"].as<std::uint64_t>(), WorkloadOptions{});
+    trace = random_workload(vm["seed"].as<cli::Bounded<std::uint64_t>>().value, WorkloadOptions{});
   } else {
     std::cerr << "llbitmap-sim: give a TRACE or --seed N\n" << visible;
     return kExitUsage;
   }
-  if (vm.count("seed")) opts.seed = vm["seed"].as<std::uint64_t>();
+  if (vm.count("seed")) opts.seed = vm["seed"].as<cli::Bounded<std::uint64_t>>().value;
   if (vm.count("export")) opts.export_dir = vm["export"].as<std::string>();
   opts.timeline = !vm.count("quiet");
   if (vm.count("save-trace")) {

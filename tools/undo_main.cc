@@ -1,10 +1,8 @@
-// llbitmap-undo: put back what llbitmap-repair overwrote, from its undo file.
+// llbitmap-undo: put back what llbitmap-repair or llbitmap-create overwrote, from its undo file.
 
 #include <iostream>
 
-#include "libformat/block_device.h"
-#include "libformat/md_locate.h"
-#include "libformat/undo_log.h"
+#include "libformat/undo_restore.h"
 #include "tools/cli_common.h"
 
 namespace po = boost::program_options;
@@ -17,13 +15,15 @@ enum Exit { kOk = 0, kRefused = 2, kIoError = 4, kUsage = 8 };
 int main(int argc, char** argv) {
   po::options_description visible(
       "Usage: llbitmap-undo [options] UNDO-FILE [DEVICE...]\n"
-      "Writes back the sectors llbitmap-repair saved in UNDO-FILE. The devices are the ones the\n"
-      "file names, or DEVICE... in the same order. A device whose size, array UUID or device\n"
-      "UUID differs from the file's is refused unless --force.\n\n"
-      "Exit status: 0 restored, 2 refused (another device or array, or a damaged undo file),\n"
-      "4 a device could not be opened (busy included) or written, 8 usage.\n\nOptions");
+      "Writes back the blocks llbitmap-repair -z or llbitmap-create -z saved in UNDO-FILE. The\n"
+      "devices are the ones the file names, or DEVICE... in the same order. Every range must still\n"
+      "hold what the writer left (or be restored already, after an interrupted undo); a device\n"
+      "that changed since, or whose size differs, is refused unless --force.\n\n"
+      "Exit status: 0 restored, 2 refused (another device, a device changed since, or a damaged\n"
+      "undo file), 4 a device could not be opened (busy included) or written, 8 usage.\n\nOptions");
   visible.add_options()
       ("help,h", "show this help")
+      ("version", "show the version")
       ("force,f", "write even to a device that does not match the undo file")
       ("dry-run,n", "say what would be written, write nothing");
   po::options_description hidden;
@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
     std::cout << visible;
     return kOk;
   }
+  if (vm.count("version")) {
+    std::cout << "llbitmap-undo " << LLB_VERSION << "\n";
+    return kOk;
+  }
   if (!vm.count("file")) {
     std::cerr << "llbitmap-undo: no undo file given\n" << visible;
     return kUsage;
@@ -46,7 +50,7 @@ int main(int argc, char** argv) {
   auto log = read_undo_file(vm["file"].as<std::string>());
   if (!log.ok()) {
     std::cerr << "llbitmap-undo: " << log.status().message() << "\n";
-    return log.status().code() == Code::NotFound ? kIoError : kRefused;
+    return cli::is_device_failure(log.status()) ? kIoError : kRefused;
   }
   std::vector<std::string> paths;
   for (const auto& d : log->devices) paths.push_back(d.path);
@@ -61,57 +65,38 @@ int main(int argc, char** argv) {
   }
   const bool force = vm.count("force") > 0;
   const bool dry = vm.count("dry-run") > 0;
-  std::vector<std::unique_ptr<BlockDevice>> devs;
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    auto dev = open_device(paths[i], dry ? Access::ReadOnly : Access::ReadWriteExclusive);
-    if (!dev.ok()) {
-      std::cerr << "llbitmap-undo: " << dev.status().message() << "\n";
-      return kIoError;
-    }
-    const UndoDevice& want = log->devices[i];
-    std::string mismatch;
-    if ((*dev)->size_bytes() != want.size_bytes) {
-      mismatch = str_cat("size is ", (*dev)->size_bytes(), " bytes, the undo file's device had ",
-                         want.size_bytes);
-    } else {
-      auto md = locate_md_superblock(**dev);
-      if (!md.ok()) {
-        mismatch = "no md superblock to identify it (" + md.status().message() + ")";
-      } else if (md->sb.set_uuid != want.array_uuid) {
-        mismatch = str_cat("array UUID is ", uuid_colon(md->sb.set_uuid), ", the undo file's is ",
-                           uuid_colon(want.array_uuid));
-      } else if (md->sb.device_uuid != want.device_uuid) {
-        mismatch = str_cat("device UUID is ", uuid_colon(md->sb.device_uuid),
-                           ", the undo file's is ", uuid_colon(want.device_uuid));
+  auto job = RestoreJob::prepare(*log, paths, dry);
+  if (!job.ok()) {
+    std::cerr << "llbitmap-undo: " << job.status().message() << "\n";
+    return cli::is_device_failure(job.status()) ? kIoError : kRefused;
+  }
+  for (const std::string& n : job->notes()) std::cout << "note: " << n << "\n";
+  const auto mismatches = job->mismatches();
+  for (const std::string& m : mismatches) {
+    std::cerr << "llbitmap-undo: " << m << (force ? " (--force: writing anyway)\n" : "\n");
+  }
+  if (!mismatches.empty() && !force) {
+    std::cerr << "llbitmap-undo: refused: the devices are not as the writer left them "
+                 "(--force overrides); nothing written\n";
+    return kRefused;
+  }
+  auto say = [&](const UndoRecord& r, const std::string& path) {
+    std::cout << (dry ? "would restore " : "restoring ") << path << ": bytes " << r.offset_bytes
+              << "-" << r.offset_bytes + r.bytes.size() - 1 << "\n";
+  };
+  if (dry) {
+    for (std::size_t k = 0; k < log->records.size(); ++k) {
+      if (job->record_states()[k] != RecordState::Restored) {
+        say(log->records[k], paths[log->records[k].device]);
       }
     }
-    if (!mismatch.empty()) {
-      std::cerr << "llbitmap-undo: " << paths[i] << ": " << mismatch
-                << (force ? " (--force: writing anyway)\n" : "; refused (--force overrides)\n");
-      if (!force) return kRefused;
-    }
-    devs.push_back(std::move(dev).value());
+    std::cout << "dry run: nothing written\n";
+    return kOk;
   }
-  // Later records may cover the same blocks as earlier ones; the earliest holds the oldest bytes,
-  // so write them last.
-  for (auto it = log->records.rbegin(); it != log->records.rend(); ++it) {
-    std::cout << (dry ? "would restore " : "restoring ") << paths[it->device] << ": bytes "
-              << it->offset_bytes << "-" << it->offset_bytes + it->bytes.size() - 1 << "\n";
-    if (dry) continue;
-    Status st = devs[it->device]->write_at(it->offset_bytes, it->bytes);
-    if (!st.ok()) {
-      std::cerr << "llbitmap-undo: " << st.message() << "\n";
-      return kIoError;
-    }
+  if (Status st = job->run(say); !st.ok()) {
+    std::cerr << "llbitmap-undo: " << st.message() << "\nllbitmap-undo: run it again to finish\n";
+    return kIoError;
   }
-  for (auto& d : devs) {
-    if (dry) break;
-    Status st = d->flush();
-    if (!st.ok()) {
-      std::cerr << "llbitmap-undo: " << st.message() << "\n";
-      return kIoError;
-    }
-  }
-  std::cout << (dry ? "dry run: nothing written\n" : "restored\n");
+  std::cout << "restored\n";
   return kOk;
 }

@@ -95,7 +95,7 @@ TEST(LoopDevice, ExclusiveOpenIsRefusedWhileAnotherHolderHasIt) {
   auto backing = open_device(path, Access::ReadWriteExclusive);
   ASSERT_FALSE(backing.ok());
   EXPECT_EQ(backing.status().code(), Code::Busy);
-  EXPECT_NE(backing.status().message().find("backs loop device"), std::string::npos);
+  EXPECT_NE(backing.status().message().find("backing file of loop device"), std::string::npos);
 }
 
 }  // namespace
