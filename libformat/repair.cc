@@ -197,6 +197,13 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
   for (std::size_t i = 0; i < n; ++i) {
     for (const Finding& f : set.at(i).member.findings) {
       if (handled_codes().count(f.code)) continue;
+      // A member the kernel will not read from is not consistent with the others until md has
+      // rebuilt it: nothing repair may write changes that, and calling the array clean would lie.
+      if (f.code == "member-recovering" || f.code == "member-replacement" ||
+          f.code == "member-faulty") {
+        plan.problems.push_back({f.severity, f.code, f.message, ""});
+        continue;
+      }
       if (f.severity == Severity::Error) {
         plan.problems.push_back({f.severity, f.code, f.message, ""});
       } else {

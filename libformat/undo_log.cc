@@ -17,6 +17,7 @@ constexpr char kMagic[8] = {'L', 'L', 'B', 'U', 'N', 'D', 'O', '1'};
 constexpr char kTrailer[8] = {'L', 'L', 'B', 'U', 'N', 'D', 'O', 'E'};
 constexpr std::uint32_t kVersion = 2;
 constexpr std::uint32_t kMaxUndoFileBytes = 1u << 30;  // far above any writer's metadata
+constexpr std::uint32_t kMaxWriterStates = 1u << 20;    // one per write into one range
 
 void put32(std::vector<std::uint8_t>& out, std::uint32_t v) {
   std::uint8_t b[4];
@@ -97,7 +98,10 @@ std::vector<std::uint8_t> encode_undo_log(const UndoLog& log) {
     put64(out, r.offset_bytes);
     put32(out, static_cast<std::uint32_t>(r.bytes.size()));
     put64(out, fnv1a64(r.bytes));
-    if (version >= 2) put64(out, r.after_hash);
+    if (version >= 2) {
+      put32(out, static_cast<std::uint32_t>(r.writer_hashes.size()));
+      for (std::uint64_t h : r.writer_hashes) put64(out, h);
+    }
     out.insert(out.end(), r.bytes.begin(), r.bytes.end());
   }
   const std::uint64_t sum = fnv1a64(out);
@@ -149,8 +153,15 @@ Result<UndoLog> decode_undo_log(std::span<const std::uint8_t> bytes, const std::
     const std::uint32_t len = r.u32("a record");
     const std::uint64_t sum = r.u64("a record");
     if (version >= 2) {
-      rec.after_hash = r.u64("a record");
-      rec.has_after_hash = true;
+      const std::uint32_t n = r.u32("a record");
+      if (n > kMaxWriterStates) {
+        return Status(Code::BadField, str_cat(name, ": undo record at byte ", at, ": ", n,
+                                              " writer states, expected at most ",
+                                              kMaxWriterStates));
+      }
+      for (std::uint32_t k = 0; k < n && r.status().ok(); ++k) {
+        rec.writer_hashes.push_back(r.u64("a record's writer states"));
+      }
     }
     auto b = r.bytes(len, "a record's bytes");
     if (!r.status().ok()) break;

@@ -1,5 +1,7 @@
 #include "undo_restore.h"
 
+#include <algorithm>
+
 #include "md_locate.h"
 
 namespace llb {
@@ -31,18 +33,18 @@ Result<RestoreJob> RestoreJob::prepare(const UndoLog& log, const std::vector<std
       const std::uint64_t h = fnv1a64(*now);
       if (*now == r.bytes) {
         state = RecordState::Restored;
-      } else if (!r.has_after_hash) {
+      } else if (log.version < 2) {
         state = RecordState::Unknown;
-      } else if (h == r.after_hash) {
+      } else if (std::find(r.writer_hashes.begin(), r.writer_hashes.end(), h) !=
+                 r.writer_hashes.end()) {
         state = RecordState::ToRestore;
       } else {
         state = RecordState::Changed;
         any_changed = true;
         d.mismatches.push_back(str_cat("bytes ", r.offset_bytes, "-",
                                        r.offset_bytes + r.bytes.size() - 1,
-                                       " hold neither what the writer left (FNV-1a ",
-                                       hex(r.after_hash, 16), ") nor what the file saved: they "
-                                       "changed since"));
+                                       " hold neither what the writer left nor what the file "
+                                       "saved: they changed since"));
       }
     }
     job.states_.push_back(state);
@@ -57,6 +59,15 @@ Result<RestoreJob> RestoreJob::prepare(const UndoLog& log, const std::vector<std
   for (std::size_t i = 0; i < job.devices_.size(); ++i) {
     RestoreDevice& d = job.devices_[i];
     const UndoDevice& want = log.devices[i];
+    // A device every range of which holds the saved bytes already has nothing to restore (a
+    // writer killed before its first write, an undo run before): its identity does not matter.
+    bool all_restored = log.version >= 2;
+    for (std::size_t k = 0; k < log.records.size(); ++k) {
+      if (log.records[k].device == i && job.states_[k] != RecordState::Restored) {
+        all_restored = false;
+      }
+    }
+    if (all_restored) continue;
     auto md = locate_md_superblock(*d.dev);
     if (!md.ok()) {
       if (log.version < 2) {

@@ -21,6 +21,15 @@ std::string hex_bytes(const std::vector<std::uint8_t>& b) {
   return s;
 }
 
+// The changes in the order apply_changes writes them: by group, and in plan order within one.
+std::vector<const ByteChange*> in_write_order(const std::vector<ByteChange>& changes) {
+  std::vector<const ByteChange*> ordered;
+  for (const ByteChange& c : changes) ordered.push_back(&c);
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const ByteChange* a, const ByteChange* b) { return a->order < b->order; });
+  return ordered;
+}
+
 }  // namespace
 
 Result<UndoLog> make_undo_log(const std::vector<WriteTarget>& targets,
@@ -57,25 +66,24 @@ Result<UndoLog> make_undo_log(const std::vector<WriteTarget>& targets,
     for (const auto& [first, end] : merged) {
       auto old_b = read_bytes(*targets[device].dev, first, end - first);
       if (!old_b.ok()) return old_b.status();
-      // The range as the writer leaves it: every change that touches it, in write order.
-      std::vector<std::uint8_t> after = *old_b;
-      std::vector<const ByteChange*> ordered;
-      for (const ByteChange& c : changes) ordered.push_back(&c);
-      std::stable_sort(ordered.begin(), ordered.end(),
-                       [](const ByteChange* a, const ByteChange* b) { return a->order < b->order; });
-      for (const ByteChange* c : ordered) {
+      // The range after each write that touches it, in the order apply_changes writes: a writer
+      // killed between two writes leaves it in one of these states.
+      std::vector<std::uint8_t> now = *old_b;
+      std::vector<std::uint64_t> states;
+      for (const ByteChange* c : in_write_order(changes)) {
         if (c->member != device) continue;
         const std::uint64_t c_end = c->offset_bytes + c->new_bytes.size();
+        if (c_end <= first || c->offset_bytes >= end) continue;
         for (std::uint64_t o = std::max(first, c->offset_bytes); o < std::min(end, c_end); ++o) {
-          after[o - first] = c->new_bytes[o - c->offset_bytes];
+          now[o - first] = c->new_bytes[o - c->offset_bytes];
         }
+        states.push_back(fnv1a64(now));
       }
       UndoRecord rec;
       rec.device = static_cast<std::uint32_t>(device);
       rec.offset_bytes = first;
       rec.bytes = std::move(old_b).value();
-      rec.after_hash = fnv1a64(after);
-      rec.has_after_hash = true;
+      rec.writer_hashes = std::move(states);
       log.records.push_back(std::move(rec));
     }
   }
@@ -84,10 +92,7 @@ Result<UndoLog> make_undo_log(const std::vector<WriteTarget>& targets,
 
 Status apply_changes(const std::vector<WriteTarget>& targets,
                      const std::vector<ByteChange>& changes) {
-  std::vector<const ByteChange*> ordered;
-  for (const ByteChange& c : changes) ordered.push_back(&c);
-  std::stable_sort(ordered.begin(), ordered.end(),
-                   [](const ByteChange* a, const ByteChange* b) { return a->order < b->order; });
+  const std::vector<const ByteChange*> ordered = in_write_order(changes);
   std::size_t i = 0;
   while (i < ordered.size()) {
     const int order = ordered[i]->order;

@@ -33,8 +33,8 @@ struct WriteTarget {
 };
 
 // The undo log for `changes`: the whole logical blocks they touch, read from the devices before any
-// write, merged so that no two records overlap, each with the hash of its range once every change
-// is applied.
+// write, merged so that no two records overlap, each with the hashes of its range after each
+// write that touches it: a kill between any two writes leaves it in one of those states.
 Result<UndoLog> make_undo_log(const std::vector<WriteTarget>& targets,
                               const std::vector<ByteChange>& changes);
 

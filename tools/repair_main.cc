@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
   auto set = MemberSet::open(members, repair ? Access::ReadWriteExclusive : Access::ReadOnly, *layout);
   if (!set.ok()) {
     std::cerr << "llbitmap-repair: " << set.status().message() << "\n";
-    return kOperational;
+    // One device given twice, or devices of several arrays: a usage error, as e2fsck's 16.
+    return set.status().code() == Code::InvalidArgument ? kUsage : kOperational;
   }
   RepairPlan plan = plan_repair(*set, ropts);
   print_plan(plan);

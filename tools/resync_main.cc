@@ -143,7 +143,8 @@ int main(int argc, char** argv) {
   auto set = MemberSet::open(members, write ? Access::ReadWriteExclusive : Access::ReadOnly, *layout);
   if (!set.ok()) {
     std::cerr << "llbitmap-resync: " << set.status().message() << "\n";
-    return exit_for(set.status());
+    // One device given twice, or devices of several arrays: the command line is wrong.
+    return set.status().code() == Code::InvalidArgument ? kUsage : exit_for(set.status());
   }
 
   if (vm.count("verify")) {

@@ -1,4 +1,4 @@
-// Kill tests: llbitmap-resync and llbitmap-repair stopped by SIGKILL between any two of their
+// Kill tests: llbitmap-resync, llbitmap-repair and llbitmap-create stopped by SIGKILL between any two of their
 // writes or flushes (the LLB_TEST_KILL_AFTER_WRITES hook in libformat/kill_hook.h), at moments
 // drawn from a seeded generator. After every kill:
 //   - the array is safe: every chunk whose mirrors differ is one the kernel would resync, judged
@@ -10,8 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <random>
 
+#include "libformat/md_locate.h"
 #include "tests/writer_util.h"
 
 #ifndef LLB_KILL_MOMENTS
@@ -135,6 +137,64 @@ TEST(KillRepair, EveryKillLeavesARepairableArrayThatStaysFlagged) {
     EXPECT_EQ(run_command(tool("llbitmap-resync") + " --write --progress=none " + args + " 2>&1", &out), 0)
         << when << "\n" << out;
     EXPECT_TRUE(test::differing_chunks(paths).empty()) << when;
+    if (HasFailure()) return;
+  }
+}
+
+// llbitmap-create --new --force over an existing array, killed before each of its writes: every
+// member is left with its old superblock and old bytes, with no md superblock, or with a valid
+// superblock of the new array; the undo file puts back every byte; a re-run makes the array.
+TEST(KillCreate, EveryKillLeavesEachMemberOldNewOrBlankAndUndoRestoresIt) {
+  test::MemberCopies pristine("realkernel", "b-crash-dirty");
+  std::vector<std::uint64_t> original;
+  for (const auto& p : pristine.paths()) original.push_back(test::file_hash(p));
+  const std::string old_uuid = "d57ae016:27ef5484:d6c86f39:a82cb273";
+  const std::string new_uuid = "11111111:22222222:33333333:44444444";
+  // Two members: three write groups (old magic, bitmap page, superblock), a write and a flush
+  // of each member in each: 12 I/Os, and one moment past the end.
+  for (long long at = 0; at <= 12; ++at) {
+    test::TempDir d;
+    std::vector<std::string> paths;
+    for (const auto& p : pristine.paths()) {
+      const std::string to = d.path() + p.substr(p.rfind('/'));
+      ASSERT_EQ(run_command("cp --sparse=always '" + p + "' '" + to + "'", nullptr), 0);
+      paths.push_back(to);
+    }
+    const std::string args = paths[0] + " " + paths[1];
+    const std::string undo = d.path() + "/create.undo";
+    const std::string cmd = tool("llbitmap-create") + " --new --force --uuid " + new_uuid +
+                            " -z " + undo + " " + args;
+    with_kill(cmd, at);
+    const std::string when = "create killed before I/O " + std::to_string(at);
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      auto dev = open_device(paths[i], Access::ReadOnly);
+      ASSERT_TRUE(dev.ok());
+      auto md = locate_md_superblock(**dev);
+      if (!md.ok()) continue;  // blank: no array claims it
+      const std::string uuid = uuid_colon(md->sb.set_uuid);
+      if (uuid == old_uuid) {
+        EXPECT_EQ(test::file_hash(paths[i]), original[i]) << when << ": an old superblock over "
+                                                                     "changed bytes";
+        continue;
+      }
+      EXPECT_EQ(uuid, new_uuid) << when;
+      std::string out;
+      const int rc = run_command(tool("llbitmap-examine") + " " + paths[i] + " 2>&1", &out);
+      EXPECT_EQ(rc & 2, 0) << when << ": a new member examine refuses\n" << out;
+    }
+    if (std::filesystem::exists(undo)) {
+      std::string out;
+      EXPECT_EQ(run_command(tool("llbitmap-undo") + " " + undo + " 2>&1", &out), 0) << when << out;
+      for (std::size_t i = 0; i < paths.size(); ++i) {
+        EXPECT_EQ(test::file_hash(paths[i]), original[i]) << when << ": undo left a difference";
+      }
+      std::filesystem::remove(undo);
+    }
+    std::string out;
+    EXPECT_EQ(run_command(cmd + " > /dev/null 2>&1", nullptr), 0) << when;
+    EXPECT_EQ(run_command(tool("llbitmap-examine") + " " + args + " 2>&1", &out) & 2, 0)
+        << when << "\n" << out;
+    EXPECT_NE(out.find("first-use-init"), std::string::npos) << when << out;
     if (HasFailure()) return;
   }
 }
