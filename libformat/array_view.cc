@@ -20,7 +20,9 @@ void compare(ArrayView& v) {
     c.events_behind = static_cast<std::int64_t>(v.max_events - m.md.sb.events);
     const auto* a = src.state_bytes();
     const auto* b = m.state_bytes();
-    if (a && b && a->size() == b->size()) {
+    if (&m == &src) {
+      c.bitmap_comparable = a != nullptr;  // the source against itself: nothing differs
+    } else if (a && b && a->size() == b->size()) {
       c.bitmap_comparable = true;
       for (std::uint64_t k = 0; k < a->size(); ++k) {
         if ((*a)[k] == (*b)[k]) continue;

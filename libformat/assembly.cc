@@ -1,5 +1,7 @@
 #include "assembly.h"
 
+#include <array>
+
 #include "llbitmap_transitions.h"
 
 namespace llb {
@@ -16,18 +18,26 @@ std::string_view load_action_name(LoadAction a) {
 }
 
 std::uint64_t apply_load(KernelVersion version, bool stale, std::vector<std::uint8_t>& states) {
+  // What the load does to each of the 256 byte values, then one table lookup per chunk.
   const Action action = stale ? Action::Stale : Action::Reload;
-  std::uint64_t invalid = 0;
-  for (std::uint8_t& b : states) {
-    if (!is_valid_state(b, version)) {
-      b = static_cast<std::uint8_t>(State::NeedSync);
-      ++invalid;
+  std::array<std::uint8_t, 256> next{};
+  std::array<std::uint8_t, 256> invalid{};
+  for (int b = 0; b < 256; ++b) {
+    const auto byte = static_cast<std::uint8_t>(b);
+    if (!is_valid_state(byte, version)) {
+      next[b] = static_cast<std::uint8_t>(State::NeedSync);
+      invalid[b] = 1;
       continue;
     }
-    std::uint8_t next = transition(version, static_cast<State>(b), action);
-    if (next != kBitNone) b = next;
+    const std::uint8_t t = transition(version, static_cast<State>(byte), action);
+    next[b] = t != kBitNone ? t : byte;
   }
-  return invalid;
+  std::uint64_t forced = 0;
+  for (std::uint8_t& b : states) {
+    forced += invalid[b];
+    b = next[b];
+  }
+  return forced;
 }
 
 bool chunk_needs_sync(KernelVersion version, std::uint8_t state, bool degraded) {
@@ -80,14 +90,19 @@ AssemblyPlan predict_assembly(const Member& m, bool degraded) {
   p.action = m.verdict->stale ? LoadAction::Stale : LoadAction::Reload;
   p.states_after_load = m.states->bytes;
   p.invalid_forced = apply_load(m.layout, m.verdict->stale, p.states_after_load);
-  for (std::uint64_t c = 0; c < p.states_after_load.size(); ++c) {
-    if (!chunk_needs_sync(m.layout, p.states_after_load[c], degraded)) continue;
+  std::array<bool, 256> needs{};
+  for (int b = 0; b < 256; ++b) {
+    needs[b] = chunk_needs_sync(m.layout, static_cast<std::uint8_t>(b), degraded);
+  }
+  const std::vector<std::uint8_t>& after = p.states_after_load;
+  for (std::uint64_t c = 0; c < after.size(); ++c) {
+    if (!needs[after[c]]) continue;
     ++p.sync_chunks;
     p.sync_bytes += g->chunk_sectors(c) * 512;
     if (!p.sync_runs.empty() && p.sync_runs.back().last + 1 == c) {
       p.sync_runs.back().last = c;
     } else {
-      p.sync_runs.push_back({c, c, p.states_after_load[c]});
+      p.sync_runs.push_back({c, c, after[c]});
     }
   }
   if (p.action == LoadAction::Stale) {

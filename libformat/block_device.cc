@@ -29,6 +29,7 @@ MemoryDevice::MemoryDevice(std::string name, std::vector<std::uint8_t> bytes,
       writable_(writable) {}
 
 Status MemoryDevice::read_at(std::uint64_t offset_bytes, std::span<std::uint8_t> out) {
+  if (out.empty()) return Status();  // memcpy must not see the null data() of an empty span
   if (offset_bytes > bytes_.size() || out.size() > bytes_.size() - offset_bytes) {
     return Status(Code::ShortRead,
                   str_cat(name_, ": read of ", out.size(), " bytes at byte ", offset_bytes,
@@ -42,12 +43,24 @@ Status MemoryDevice::write_at(std::uint64_t offset_bytes, std::span<const std::u
   if (!writable_) {
     return Status(Code::ReadOnly, str_cat(name_, ": device is open read-only"));
   }
+  if (in.empty()) return Status();
   if (offset_bytes > bytes_.size() || in.size() > bytes_.size() - offset_bytes) {
     return Status(Code::InvalidArgument,
                   str_cat(name_, ": write of ", in.size(), " bytes at byte ", offset_bytes,
                           " goes past the end of the device (", bytes_.size(), " bytes)"));
   }
   std::memcpy(bytes_.data() + offset_bytes, in.data(), in.size());
+  return Status();
+}
+
+Status ByteViewDevice::read_at(std::uint64_t offset_bytes, std::span<std::uint8_t> out) {
+  if (out.empty()) return Status();
+  if (offset_bytes > bytes_.size() || out.size() > bytes_.size() - offset_bytes) {
+    return Status(Code::ShortRead,
+                  str_cat(name_, ": read of ", out.size(), " bytes at byte ", offset_bytes,
+                          " goes past the end of the device (", bytes_.size(), " bytes)"));
+  }
+  std::memcpy(out.data(), bytes_.data() + offset_bytes, out.size());
   return Status();
 }
 

@@ -64,6 +64,27 @@ class MemoryDevice final : public BlockDevice {
   bool writable_;
 };
 
+// A read-only device over bytes someone else owns (a fuzzer's input): no copy.
+class ByteViewDevice final : public BlockDevice {
+ public:
+  ByteViewDevice(std::string name, std::span<const std::uint8_t> bytes)
+      : name_(std::move(name)), bytes_(bytes) {}
+  const std::string& name() const override { return name_; }
+  DeviceKind kind() const override { return DeviceKind::Memory; }
+  std::uint64_t size_bytes() const override { return bytes_.size(); }
+  std::uint32_t logical_block_size() const override { return 512; }
+  bool writable() const override { return false; }
+  Status read_at(std::uint64_t offset_bytes, std::span<std::uint8_t> out) override;
+  Status write_at(std::uint64_t, std::span<const std::uint8_t>) override {
+    return Status(Code::ReadOnly, str_cat(name_, ": device is read-only"));
+  }
+  Status flush() override { return Status(); }
+
+ private:
+  std::string name_;
+  std::span<const std::uint8_t> bytes_;
+};
+
 // Reads `length` bytes at `offset` into a new buffer.
 Result<std::vector<std::uint8_t>> read_bytes(BlockDevice& dev, std::uint64_t offset_bytes,
                                              std::size_t length);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "endian.h"
+
 namespace llb {
 
 std::uint64_t md_sb_offset_sectors(int minor_version, std::uint64_t device_sectors) {
@@ -22,11 +24,18 @@ Result<LocatedMdSuperblock> read_md_superblock_at(BlockDevice& dev, int minor_ve
   LocatedMdSuperblock loc;
   loc.minor_version = minor_version;
   loc.offset_bytes = md_sb_offset_sectors(minor_version, sectors) * 512;
+  Where where{dev.name(), loc.offset_bytes, str_cat("md superblock 1.", minor_version)};
+  // The magic first: most places a tool looks hold no superblock at all.
+  std::uint8_t magic[4];
+  LLB_RETURN_IF_ERROR(dev.read_at(loc.offset_bytes, magic));
+  if (load_le32(magic) != kMdSbMagic) {
+    return field_error(Code::NotFound, where, "magic", hex(load_le32(magic), 8),
+                       hex(kMdSbMagic, 8));
+  }
   std::size_t len = static_cast<std::size_t>(
       std::min<std::uint64_t>(kMdSbMaxBytes, dev.size_bytes() - loc.offset_bytes));
   auto raw = read_bytes(dev, loc.offset_bytes, len);
   if (!raw.ok()) return raw.status();
-  Where where{dev.name(), loc.offset_bytes, str_cat("md superblock 1.", minor_version)};
   auto sb = decode_md_superblock(*raw, where);
   if (!sb.ok()) {
     if (sb.status().code() == Code::BadMagic) {

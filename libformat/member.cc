@@ -173,7 +173,7 @@ void check_placement(Member& m) {
 
 void check_states(Member& m) {
   const StateArea& a = *m.states;
-  StateCounts c = count_states(a.bytes, m.layout);
+  const StateCounts& c = a.counts;
   if (c.invalid) {
     std::uint64_t first = 0;
     for (std::uint64_t i = 0; i < a.bytes.size(); ++i) {

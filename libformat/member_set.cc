@@ -36,6 +36,20 @@ Result<MemberSet> MemberSet::open(const std::vector<std::string>& paths, Access 
   return set;
 }
 
+Result<MemberSet> MemberSet::from_devices(std::vector<std::unique_ptr<BlockDevice>> devices,
+                                          LayoutChoice layout) {
+  if (devices.empty()) return Status(Code::InvalidArgument, "no member device given");
+  MemberSet set;
+  set.loaded_.resize(devices.size());
+  for (auto& d : devices) {
+    std::string name = d->name();
+    set.members_.push_back(std::make_unique<OpenMember>(
+        OpenMember{std::move(name), std::move(d), set.loaded_[set.members_.size()]}));
+  }
+  LLB_RETURN_IF_ERROR(set.reload(layout));
+  return set;
+}
+
 Status MemberSet::reload(LayoutChoice layout) {
   std::vector<BlockDevice*> devs;
   for (auto& om : members_) devs.push_back(om->dev.get());

@@ -27,6 +27,11 @@ class MemberSet {
   static Result<MemberSet> open(const std::vector<std::string>& paths, Access access,
                                 LayoutChoice layout);
 
+  // The same over devices already open (memory devices in tests and fuzzers); each is named by its
+  // name(). No identity check: the caller made them.
+  static Result<MemberSet> from_devices(std::vector<std::unique_ptr<BlockDevice>> devices,
+                                        LayoutChoice layout);
+
   std::size_t size() const { return members_.size(); }
   OpenMember& at(std::size_t i) { return *members_[i]; }
   const OpenMember& at(std::size_t i) const { return *members_[i]; }

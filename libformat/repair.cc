@@ -477,9 +477,11 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
       if (to <= from) return;
       auto old_b = read_bytes(*set.at(i).dev, g->bitmap_offset_bytes + from, to - from);
       if (!old_b.ok()) return;
-      std::vector<std::uint8_t> new_b(old_b->size(), 0xff);
-      filler_bad += static_cast<std::uint64_t>(
+      const auto bad = static_cast<std::uint64_t>(
           std::count_if(old_b->begin(), old_b->end(), [](std::uint8_t b) { return b != 0xff; }));
+      if (bad == 0) return;  // intact, the rule
+      filler_bad += bad;
+      std::vector<std::uint8_t> new_b(old_b->size(), 0xff);
       add_range_changes(plan.changes, i, g->bitmap_offset_bytes + from, *old_b, new_b, kOrderFiller,
                         "filler", false);
     };

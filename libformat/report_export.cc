@@ -69,7 +69,7 @@ std::string render_export(const Examination& ex) {
       kv("LLBITMAP_CHUNKSIZE_SECTORS", m.geometry->chunksize_sectors);
       kv("LLBITMAP_CHUNKS", m.geometry->chunks);
       if (m.states) {
-        StateCounts c = count_states(m.states->bytes, m.layout);
+        const StateCounts& c = m.states->counts;
         for (int s = 0; s < state_count(m.layout); ++s) {
           kv("LLBITMAP_" + upper(state_key(static_cast<State>(s))), c.by_state[s]);
         }

@@ -1,17 +1,25 @@
 #pragma once
 // JSON rendering of an Examination, schema "llbitmap-examine" version 1 (docs/examine-json.md).
 
+#include <string>
+
 #include "examine.h"
 #include "json.h"
+#include "json_writer.h"
 #include "report.h"
 
 namespace llb {
 
 inline constexpr int kExamineJsonSchemaVersion = 1;
 
+// The whole report as JSON text: one line (indent < 0) or indented.
+std::string examination_json(const Examination& ex, const TextOptions& opts, int indent = -1);
+// The same as a document, for front ends that convert it further (the Python module).
 Json examination_to_json(const Examination& ex, const TextOptions& opts);
-Json md_superblock_to_json(const LocatedMdSuperblock& md);
-Json bitmap_superblock_to_json(const BitmapSuperblock& b);
+
+void write_md_superblock(JsonWriter& w, const LocatedMdSuperblock& md);
+void write_bitmap_superblock(JsonWriter& w, const BitmapSuperblock& b);
+void write_runs(JsonWriter& w, const std::vector<StateRun>& runs, KernelVersion v);
 Json runs_to_json(const std::vector<StateRun>& runs, KernelVersion v);
 
 }  // namespace llb

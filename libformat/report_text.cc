@@ -71,7 +71,7 @@ void render_states(std::ostringstream& o, const Member& m, const TextOptions& op
     << " chunks per block)\n";
   o << "   Bitmap Pages : " << g.pages() << "\n";
   if (!m.states) return;
-  StateCounts c = count_states(m.states->bytes, m.layout);
+  const StateCounts& c = m.states->counts;
   o << "  bits (the labels of sysfs llbitmap/bits, counted on disk):\n";
   for (int s = 0; s < state_count(m.layout); ++s) {
     o << "    " << state_sysfs_label(static_cast<State>(s)) << " " << c.by_state[s] << "\n";
@@ -84,7 +84,7 @@ void render_states(std::ostringstream& o, const Member& m, const TextOptions& op
     }
   } else {
     o << "  runs:\n";
-    for (const StateRun& r : state_runs(m.states->bytes)) {
+    for (const StateRun& r : m.states->runs) {
       o << "    " << format_range(r.first, r.last) << " " << state_byte_label(r.value, m.layout)
         << "\n";
     }

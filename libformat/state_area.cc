@@ -23,15 +23,20 @@ Result<StateArea> read_state_area(BlockDevice& dev, const Geometry& g) {
   area.bytes.assign(base + g.data_offset_bytes, base + g.data_offset_bytes + g.chunks);
   auto check = [&](std::uint64_t from, std::uint64_t to, std::uint64_t& total,
                    std::uint64_t& bad) {
+    if (to <= from) return;
+    total += to - from;
+    // Intact filler is the rule: one pass to say so, a byte-by-byte count only when it is not.
+    const std::uint8_t* p = base + from;
+    if (std::all_of(p, p + (to - from), [](std::uint8_t b) { return b == 0xff; })) return;
     for (std::uint64_t i = from; i < to; ++i) {
-      ++total;
-      if (base[i] != 0xff) {
-        if (bad++ == 0 && area.first_bad_filler_offset == 0) {
-          area.first_bad_filler_offset = g.bitmap_offset_bytes + i;
-        }
+      if (base[i] == 0xff) continue;
+      if (bad++ == 0 && area.first_bad_filler_offset == 0) {
+        area.first_bad_filler_offset = g.bitmap_offset_bytes + i;
       }
     }
   };
+  area.counts = count_states(area.bytes, g.version);
+  area.runs = state_runs(area.bytes);
   check(kBitmapSbBytes, g.data_offset_bytes, area.gap_bytes, area.gap_not_filler);
   if (g.version == KernelVersion::Upstream) {
     check(g.data_offset_bytes + g.chunks, g.state_area_end_bytes(), area.tail_bytes,
@@ -41,13 +46,15 @@ Result<StateArea> read_state_area(BlockDevice& dev, const Geometry& g) {
 }
 
 StateCounts count_states(std::span<const std::uint8_t> bytes, KernelVersion v) {
+  std::array<std::uint64_t, 256> histogram{};
+  for (std::uint8_t b : bytes) ++histogram[b];
   StateCounts c;
   const int n = state_count(v);
-  for (std::uint8_t b : bytes) {
+  for (int b = 0; b < 256; ++b) {
     if (b < n) {
-      ++c.by_state[b];
+      c.by_state[static_cast<std::size_t>(b)] = histogram[static_cast<std::size_t>(b)];
     } else {
-      ++c.invalid;
+      c.invalid += histogram[static_cast<std::size_t>(b)];
     }
   }
   return c;

@@ -13,8 +13,23 @@
 
 namespace llb {
 
+struct StateCounts {
+  std::array<std::uint64_t, 8> by_state{};  // indexed by State
+  std::uint64_t invalid = 0;                // bytes that are no state of this kernel version
+  std::uint64_t count(State s) const { return by_state[static_cast<std::size_t>(s)]; }
+};
+
+struct StateRun {
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;  // inclusive
+  std::uint8_t value = 0;
+};
+
 struct StateArea {
   std::vector<std::uint8_t> bytes;  // state byte of chunk i at bytes[i]
+  // Derived once when the area is read, for every report that shows them.
+  StateCounts counts;               // of `bytes`, in the layout the area was read with
+  std::vector<StateRun> runs;       // of `bytes`
   // mdadm writes 0xff over the bitmap page at create; the kernel then writes the state bytes.
   // Upstream layout: bytes 256..1023 of the superblock page, and the rest of the last state page
   // after the last chunk, should still hold 0xff. (The RFC layout has no such expectation after
@@ -28,18 +43,8 @@ struct StateArea {
 
 Result<StateArea> read_state_area(BlockDevice& dev, const Geometry& g);
 
-struct StateCounts {
-  std::array<std::uint64_t, 8> by_state{};  // indexed by State
-  std::uint64_t invalid = 0;                // bytes that are no state of this kernel version
-  std::uint64_t count(State s) const { return by_state[static_cast<std::size_t>(s)]; }
-};
 StateCounts count_states(std::span<const std::uint8_t> bytes, KernelVersion v);
 
-struct StateRun {
-  std::uint64_t first = 0;
-  std::uint64_t last = 0;  // inclusive
-  std::uint8_t value = 0;
-};
 std::vector<StateRun> state_runs(std::span<const std::uint8_t> bytes);
 // Runs of consecutive indices in an ascending list (the value is unused: 0).
 std::vector<StateRun> index_runs(std::span<const std::uint64_t> ascending);

@@ -3,11 +3,13 @@
 // Result<T>. A Status carries a reason code and a message that names the device, the byte offset,
 // the field, the value found and what was expected.
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -74,12 +76,37 @@ class [[nodiscard]] Result {
   std::variant<Status, T> v_;
 };
 
+namespace detail {
+// One piece of str_cat, printed as `std::ostream <<` prints it (char types as characters, bool as
+// 0/1), without a stream for the common kinds: messages are built on every finding.
+template <typename T>
+void append_piece(std::string& out, const T& v) {
+  using U = std::remove_cvref_t<T>;
+  if constexpr (std::is_convertible_v<const U&, std::string_view>) {
+    out += std::string_view(v);
+  } else if constexpr (std::is_same_v<U, char> || std::is_same_v<U, signed char> ||
+                       std::is_same_v<U, unsigned char>) {
+    out += static_cast<char>(v);
+  } else if constexpr (std::is_same_v<U, bool>) {
+    out += v ? '1' : '0';
+  } else if constexpr (std::is_integral_v<U>) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+  } else {
+    std::ostringstream os;
+    os << v;
+    out += os.str();
+  }
+}
+}  // namespace detail
+
 // Builds a message from pieces: str_cat("chunk ", 12, " is ", "bad").
 template <typename... Args>
 std::string str_cat(const Args&... args) {
-  std::ostringstream os;
-  (os << ... << args);
-  return os.str();
+  std::string out;
+  (detail::append_piece(out, args), ...);
+  return out;
 }
 
 std::string hex(std::uint64_t v, int width = 0);  // "0x" followed by lowercase hex digits

@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   opts.every_chunk = vm.count("chunks") > 0;
   llb::Examination ex = llb::examine_paths(devices, *layout);
   if (vm.count("json")) {
-    std::cout << llb::json_text(llb::examination_to_json(ex, opts), 2) << "\n";
+    std::cout << llb::examination_json(ex, opts, 2) << "\n";
   } else if (vm.count("export")) {
     std::cout << llb::render_export(ex);
   } else {
