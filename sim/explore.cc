@@ -144,6 +144,9 @@ class Explorer {
     ro.seed = o_.seed;
     ro.kernel = o_.kernel;
     ro.timeline = false;
+    // Once the budget is spent (or the first violation is in, with --stop-at-first), the rest
+    // of the workload would only be simulated for nothing.
+    ro.should_stop = [this] { return stopped_ || result_.stats.budget_exhausted; };
     TraceRunner runner(t, ro);
     a_ = &runner.array();
     logs_.resize(a_->member_count());

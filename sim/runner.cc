@@ -99,6 +99,7 @@ RunResult TraceRunner::run() {
     return true;
   };
   for (std::size_t i = 0; i < trace_.ops.size() && res.ok; ++i) {
+    if (opts_.should_stop && opts_.should_stop()) break;
     const TraceOp& op = trace_.ops[i];
     const std::uint64_t sector = op.offset_bytes / 512;
     const auto sectors = static_cast<std::uint32_t>(op.length_bytes / 512);

@@ -4,6 +4,7 @@
 // snapshots at "dump" operations and exports.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ struct RunOptions {
   KernelVersion kernel = KernelVersion::Upstream;
   std::string export_dir;        // with every "export" op writing there too, and at the end
   bool timeline = true;
+  // Asked before each operation: true ends the run there (the crash explorer's budget).
+  std::function<bool()> should_stop;
 };
 
 struct MemberState {

@@ -67,7 +67,7 @@ TEST(SimArray, CrashWithCacheLossThenAssemblyResyncsTheMirrors) {
   crash.inflight = CrashFate::Random;
   crash.cached = CrashFate::Random;
   t.ops.push_back(crash);
-  TraceRunner r(t, {.seed = 3, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false});
+  TraceRunner r(t, {.seed = 3, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   run(r);
   // Mirrors may differ now; the on-disk bitmap must flag every chunk where they do.
   MdArray& a = r.array();
@@ -75,7 +75,7 @@ TEST(SimArray, CrashWithCacheLossThenAssemblyResyncsTheMirrors) {
   Trace t2 = t;
   t2.ops.push_back(op(OpKind::Assemble));
   t2.ops.push_back(op(OpKind::WaitSync));
-  TraceRunner r2(t2, {.seed = 3, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false});
+  TraceRunner r2(t2, {.seed = 3, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   run(r2);
   EXPECT_TRUE(mirrors_equal(r2.array())) << "resync left mirrors different (they differed: " << differ << ")";
 }
@@ -89,7 +89,7 @@ TEST(SimArray, ReaddedMemberRecoversTheWritesItMissed) {
   t.ops.push_back(write_op(900 * 65536, 4096));
   TraceOp flush = op(OpKind::Flush);
   t.ops.push_back(flush);
-  TraceRunner r(t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false});
+  TraceRunner r(t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   run(r);
   EXPECT_FALSE(mirrors_equal(r.array()));
   const LlbitmapModel* b = r.array().bitmap();
@@ -100,7 +100,7 @@ TEST(SimArray, ReaddedMemberRecoversTheWritesItMissed) {
   t2.ops.push_back(member_op(OpKind::Readd, 1));
   t2.ops.push_back(op(OpKind::WaitSync));
   t2.ops.push_back(flush);
-  TraceRunner r2(t2, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false});
+  TraceRunner r2(t2, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   run(r2);
   EXPECT_TRUE(mirrors_equal(r2.array()));
   EXPECT_FALSE(r2.array().degraded());
@@ -118,7 +118,7 @@ TEST(SimArray, UpstreamKeepsDegradedWritesButTheRfcForgetsThem) {
     t.ops.push_back(member_op(OpKind::Readd, 1));
     t.ops.push_back(op(OpKind::WaitSync));
     t.ops.push_back(op(OpKind::Flush));
-    TraceRunner r(t, {.seed = 2, .kernel = v, .export_dir = "", .timeline = false});
+    TraceRunner r(t, {.seed = 2, .kernel = v, .export_dir = "", .timeline = false, .should_stop = {}});
     run(r);
     if (v == KernelVersion::Upstream) {
       EXPECT_TRUE(mirrors_equal(r.array())) << "upstream";
@@ -136,7 +136,7 @@ TEST(SimArray, DaemonClearsInMemoryOnlyUntilStopWritesIt) {
   dump.label = "after-daemon";
   t.ops.push_back(dump);
   t.ops.push_back(op(OpKind::Stop));
-  TraceRunner r(t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false});
+  TraceRunner r(t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   RunResult res = run(r);
   ASSERT_EQ(res.dumps.size(), 1u);
   EXPECT_EQ(res.dumps[0].members[0].states[0], D);          // disk still Dirty
@@ -153,7 +153,7 @@ TEST(SimArray, RfcDaemonRunsAtTheNextJiffyNotAfterDaemonSleep) {
     t.ops.push_back(w);
     TraceOp dump = op(OpKind::Dump);
     t.ops.push_back(dump);
-    TraceRunner r(t, {.seed = 1, .kernel = v, .export_dir = "", .timeline = false});
+    TraceRunner r(t, {.seed = 1, .kernel = v, .export_dir = "", .timeline = false, .should_stop = {}});
     RunResult res = run(r);
     const auto& c = res.dumps[0].memory_counts;
     if (v == KernelVersion::Rfc) {
@@ -171,7 +171,7 @@ TEST(SimArray, DiscardMarksTheLastPartlyCoveredChunkUnwritten) {
   d.offset_bytes = 65536 + 4096;             // from inside chunk 1 ...
   d.length_bytes = 65536 + 8192;             // ... to inside chunk 2
   t.ops.push_back(d);
-  TraceRunner r(t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false});
+  TraceRunner r(t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   run(r);
   const LlbitmapModel* b = r.array().bitmap();
   EXPECT_EQ(b->state(1), D);  // not fully covered at its start: kept
@@ -183,7 +183,7 @@ TEST(SimArray, ExportedCrashImagesExamineLikeTheRealKernels) {
   test::TempDir dir;
   auto t = load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/b-crash-dirty.json");
   ASSERT_TRUE(t.ok());
-  TraceRunner r(*t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = dir.path(), .timeline = false});
+  TraceRunner r(*t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = dir.path(), .timeline = false, .should_stop = {}});
   RunResult res = run(r);
   ASSERT_EQ(res.exported.size(), 2u);
   Examination ours = examine_paths(res.exported, LayoutChoice::Auto);
