@@ -13,9 +13,10 @@
 #include <filesystem>
 
 #include "bench/bench_util.h"
-#include "libformat/create.h"
-#include "libformat/examine.h"
-#include "libformat/report.h"
+#include "libformat/codec/create.h"
+#include "libformat/io/member_writer.h"
+#include "libformat/ops/examine.h"
+#include "libformat/report/report.h"
 
 namespace {
 

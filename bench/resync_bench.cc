@@ -11,8 +11,9 @@
 #include <string>
 
 #include "bench/bench_util.h"
-#include "libformat/create.h"
-#include "libformat/resync.h"
+#include "libformat/codec/create.h"
+#include "libformat/io/member_writer.h"
+#include "libformat/ops/resync.h"
 
 namespace {
 

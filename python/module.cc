@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "libformat/examine.h"
-#include "libformat/json.h"
-#include "libformat/report.h"
-#include "libformat/report_json.h"
+#include "libformat/ops/examine.h"
+#include "libformat/report/json.h"
+#include "libformat/report/report.h"
+#include "libformat/report/json_dom.h"
 #include "sim/explore.h"
 #include "sim/random_workload.h"
 #include "sim/result_json.h"

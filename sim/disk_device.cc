@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "libformat/endian.h"
+#include "libformat/codec/endian.h"
 
 namespace llb::sim {
 

@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "libformat/block_device.h"
+#include "libformat/io/block_device.h"
 #include "sim/disk.h"
 
 namespace llb::sim {

@@ -6,9 +6,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include "libformat/bitmap_superblock.h"
-#include "libformat/endian.h"
-#include "libformat/md_superblock.h"
+#include "libformat/codec/bitmap_superblock.h"
+#include "libformat/codec/endian.h"
+#include "libformat/codec/md_superblock.h"
 #include "sim/export.h"
 #include "sim/runner.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "libformat/status.h"
+#include "libformat/codec/status.h"
 #include "sim/disk_device.h"
 #include "sim/md_array.h"
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "libformat/status.h"
+#include "libformat/codec/status.h"
 #include "sim/trace.h"
 
 namespace llb::sim {

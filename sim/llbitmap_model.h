@@ -17,9 +17,9 @@
 #include <span>
 #include <vector>
 
-#include "libformat/bitmap_superblock.h"
-#include "libformat/llbitmap_geometry.h"
-#include "libformat/llbitmap_transitions.h"
+#include "libformat/codec/bitmap_superblock.h"
+#include "libformat/codec/llbitmap_geometry.h"
+#include "libformat/codec/llbitmap_transitions.h"
 #include "sim/meta_bytes.h"
 #include "sim/time.h"
 

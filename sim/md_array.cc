@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "libformat/create.h"
-#include "libformat/endian.h"
-#include "libformat/llbitmap_validate.h"
-#include "libformat/md_locate.h"
+#include "libformat/codec/create.h"
+#include "libformat/codec/endian.h"
+#include "libformat/codec/llbitmap_validate.h"
+#include "libformat/io/md_locate.h"
 #include "sim/disk_device.h"
 #include "sim/md_array_job.h"
 

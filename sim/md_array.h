@@ -18,9 +18,9 @@
 #include <string_view>
 #include <vector>
 
-#include "libformat/bitmap_superblock.h"
-#include "libformat/llbitmap_state.h"
-#include "libformat/md_superblock.h"
+#include "libformat/codec/bitmap_superblock.h"
+#include "libformat/codec/llbitmap_state.h"
+#include "libformat/codec/md_superblock.h"
 #include "sim/disk.h"
 #include "sim/event_queue.h"
 #include "sim/llbitmap_model.h"

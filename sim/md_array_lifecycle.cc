@@ -3,10 +3,10 @@
 
 #include <algorithm>
 
-#include "libformat/create.h"
-#include "libformat/llbitmap_validate.h"
-#include "libformat/md_locate.h"
-#include "libformat/state_area.h"
+#include "libformat/io/member_writer.h"
+#include "libformat/codec/llbitmap_validate.h"
+#include "libformat/io/md_locate.h"
+#include "libformat/io/state_area.h"
 #include "sim/disk_device.h"
 #include "sim/md_array.h"
 #include "sim/md_array_job.h"

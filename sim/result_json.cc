@@ -1,8 +1,8 @@
 #include "sim/result_json.h"
 
-#include "libformat/report.h"
-#include "libformat/report_json.h"
-#include "libformat/state_area.h"
+#include "libformat/report/report.h"
+#include "libformat/report/json_dom.h"
+#include "libformat/io/state_area.h"
 
 namespace llb::sim {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "libformat/json.h"
+#include "libformat/report/json.h"
 #include "sim/explore.h"
 #include "sim/runner.h"
 

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "libformat/member.h"
+#include "libformat/ops/member.h"
 #include "sim/disk_device.h"
 #include "sim/export.h"
 

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "libformat/json.h"
+#include "libformat/report/json.h"
 
 namespace llb::sim {
 

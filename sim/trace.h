@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "libformat/llbitmap_state.h"
-#include "libformat/status.h"
+#include "libformat/codec/llbitmap_state.h"
+#include "libformat/codec/status.h"
 #include "sim/md_array.h"
 
 namespace llb::sim {

@@ -6,8 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "libformat/block_device.h"
-#include "libformat/create.h"
+#include "libformat/io/block_device.h"
+#include "libformat/codec/create.h"
+#include "libformat/io/member_writer.h"
 
 namespace llb::test {
 

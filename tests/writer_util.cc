@@ -7,9 +7,9 @@
 #include <fstream>
 #include <string_view>
 
-#include "libformat/assembly.h"
-#include "libformat/member.h"
-#include "libformat/undo_log.h"
+#include "libformat/ops/assembly.h"
+#include "libformat/ops/member.h"
+#include "libformat/codec/undo_log.h"
 
 namespace llb::test {
 

@@ -5,8 +5,8 @@
 #include <ctime>
 #include <iostream>
 
-#include "libformat/create_array.h"
-#include "tools/cli_common.h"
+#include "libformat/ops/create_array.h"
+#include "tools/cli.h"
 
 namespace po = boost::program_options;
 using namespace llb;
@@ -15,29 +15,25 @@ namespace {
 
 enum Exit { kOk = 0, kRefused = 2, kIoError = 4, kUsage = 8 };
 
-int fail(const Status& s) {
-  std::cerr << "llbitmap-create: " << s.message() << "\n";
-  if (s.code() == Code::InvalidArgument) return kUsage;
-  return cli::is_device_failure(s) ? kIoError : kRefused;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  po::options_description visible(
+  cli::Command cmd({
+      "llbitmap-create",
       "Usage: llbitmap-create --new [--size SIZE] [options] MEMBER...\n"
-      "       llbitmap-create [options] MEMBER...\n"
+      "       llbitmap-create [options] MEMBER...",
       "With --new: writes md v1.2 RAID1 metadata with a lockless bitmap on each MEMBER (image\n"
       "files are created, sparse, with --size), as `mdadm --create --level=1 --bitmap=lockless`\n"
       "does: mdadm's placeholder bitmap with FIRST_USE, initialised by the kernel at the first\n"
       "assembly. Without --new: adds that placeholder to existing v1.2 members without a bitmap.\n"
       "Killed at any moment, each member is left without an md superblock or with a valid one;\n"
-      "with --undo-file, llbitmap-undo puts back what was there.\n\n"
-      "Exit status: 0 written, 2 refused (a device holds data or does not fit), 4 a device could\n"
-      "not be opened (busy included) or written, 8 usage.\n\nOptions");
-  visible.add_options()
-      ("help,h", "show this help")
-      ("version", "show the version")
+      "with --undo-file, llbitmap-undo puts back what was there.",
+      {{kOk, "written"},
+       {kRefused, "refused: a device holds data or does not fit"},
+       {kIoError, "a device could not be opened (busy included) or written"},
+       {kUsage, "usage"}},
+      kUsage});
+  cmd.add()
       ("new", "make new members (their metadata is overwritten)")
       ("size", po::value<std::string>(), "member size for new image files (e.g. 128M)")
       ("members", po::value<std::string>(), "number of members (must equal the paths given)")
@@ -48,80 +44,63 @@ int main(int argc, char** argv) {
       ("force", "with --new: overwrite devices that hold a signature")
       ("undo-file,z", po::value<std::string>(), "save every block before it is overwritten (llbitmap-undo restores it)")
       ("dry-run,n", "say what would be written, write nothing");
-  po::options_description hidden;
-  hidden.add_options()("member", po::value<std::vector<std::string>>(), "members");
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description pos;
-  pos.add("member", -1);
-  po::variables_map vm;
-  if (!cli::parse(argc, argv, visible, all, pos, vm, "llbitmap-create")) return kUsage;
-  if (vm.count("help")) {
-    std::cout << visible;
-    return kOk;
-  }
-  if (vm.count("version")) {
-    std::cout << "llbitmap-create " << LLB_VERSION << "\n";
-    return kOk;
-  }
-  if (!vm.count("member")) {
-    std::cerr << "llbitmap-create: no member given\n" << visible;
-    return kUsage;
-  }
+  cmd.add_hidden()("member", po::value<std::vector<std::string>>(), "members");
+  cmd.positional("member", -1);
+  if (auto done = cmd.parse(argc, argv)) return *done;
+  if (!cmd.has("member")) return cmd.usage_error("no member given");
+  auto fail = [&](const Status& s) {
+    return cmd.fail(s, s.code() == Code::InvalidArgument ? kUsage
+                       : cli::is_device_failure(s)      ? kIoError
+                                                        : kRefused);
+  };
   CreateRequest req;
-  req.paths = vm["member"].as<std::vector<std::string>>();
-  const auto layout = parse_kernel_version(vm["layout"].as<std::string>());
+  req.paths = cmd.get<std::vector<std::string>>("member");
+  const auto layout = parse_kernel_version(cmd.get<std::string>("layout"));
   if (!layout) {
-    std::cerr << "llbitmap-create: --layout is '" << vm["layout"].as<std::string>()
-              << "', expected upstream or rfc\n";
-    return kUsage;
+    return cmd.usage_error("--layout is '" + cmd.get<std::string>("layout") +
+                           "', expected upstream or rfc");
   }
   req.layout = *layout;
-  req.assume_clean = vm.count("assume-clean") > 0;
-  req.mode = vm.count("new") ? CreateMode::NewMembers : CreateMode::AddBitmap;
+  req.assume_clean = cmd.has("assume-clean");
+  req.mode = cmd.has("new") ? CreateMode::NewMembers : CreateMode::AddBitmap;
   if (req.mode == CreateMode::AddBitmap &&
-      (vm.count("size") || vm.count("members") || vm.count("uuid") || vm.count("force"))) {
-    std::cerr << "llbitmap-create: --size, --members, --uuid and --force go with --new\n";
-    return kUsage;
+      (cmd.has("size") || cmd.has("members") || cmd.has("uuid") || cmd.has("force"))) {
+    return cmd.usage_error("--size, --members, --uuid and --force go with --new");
   }
-  if (vm.count("members")) {
-    auto n = cli::parse_unsigned(vm["members"].as<std::string>(), 1, 1920);
+  if (cmd.has("members")) {
+    auto n = cli::parse_unsigned(cmd.get<std::string>("members"), 1, 1920);
     if (!n || *n != req.paths.size()) {
-      std::cerr << "llbitmap-create: --members is '" << vm["members"].as<std::string>() << "' but "
-                << req.paths.size() << " paths were given\n";
-      return kUsage;
+      return cmd.usage_error(str_cat("--members is '", cmd.get<std::string>("members"), "' but ",
+                                     req.paths.size(), " paths were given"));
     }
   }
-  if (vm.count("size")) {
-    req.size_bytes = cli::parse_size(vm["size"].as<std::string>());
+  if (cmd.has("size")) {
+    req.size_bytes = cli::parse_size(cmd.get<std::string>("size"));
     if (!req.size_bytes) {
-      std::cerr << "llbitmap-create: --size '" << vm["size"].as<std::string>()
-                << "': expected a size in bytes, with an optional K, M, G or T suffix\n";
-      return kUsage;
+      return cmd.usage_error("--size '" + cmd.get<std::string>("size") +
+                             "': expected a size in bytes, with an optional K, M, G or T suffix");
     }
   }
-  if (vm.count("uuid")) {
-    req.array_uuid = parse_uuid(vm["uuid"].as<std::string>());
+  if (cmd.has("uuid")) {
+    req.array_uuid = parse_uuid(cmd.get<std::string>("uuid"));
     if (!req.array_uuid) {
-      std::cerr << "llbitmap-create: --uuid '" << vm["uuid"].as<std::string>()
-                << "' is not 32 hex digits\n";
-      return kUsage;
+      return cmd.usage_error("--uuid '" + cmd.get<std::string>("uuid") + "' is not 32 hex digits");
     }
   }
-  req.name = vm["name"].as<std::string>();
-  req.force = vm.count("force") > 0;
+  req.name = cmd.get<std::string>("name");
+  req.force = cmd.has("force");
   req.ctime_seconds = static_cast<std::uint64_t>(::time(nullptr));
 
   auto plan = plan_create(req);
   if (!plan.ok()) return fail(plan.status());
   for (const std::string& line : plan->lines) std::cout << line << "\n";
-  if (vm.count("dry-run")) {
+  if (cmd.has("dry-run")) {
     std::cout << "dry run: nothing written\n";
     return kOk;
   }
   auto job = CreateJob::prepare(*plan);
   if (!job.ok()) return fail(job.status());
-  const std::string undo = vm.count("undo-file") ? vm["undo-file"].as<std::string>() : "";
+  const std::string undo = cmd.has("undo-file") ? cmd.get<std::string>("undo-file") : "";
   if (Status st = job->run(undo); !st.ok()) return fail(st);
   if (!undo.empty()) std::cout << "undo file: " << undo << "\n";
   std::cout << (req.mode == CreateMode::NewMembers

@@ -3,81 +3,62 @@
 
 #include <iostream>
 
-#include "libformat/discover.h"
-#include "libformat/examine.h"
-#include "libformat/report.h"
-#include "libformat/report_json.h"
-#include "tools/cli_common.h"
+#include "libformat/io/discover.h"
+#include "libformat/ops/examine.h"
+#include "libformat/report/report.h"
+#include "libformat/report/report_json.h"
+#include "tools/cli.h"
 
 namespace po = boost::program_options;
+using namespace llb;
 
 int main(int argc, char** argv) {
-  po::options_description visible(
+  cli::Command cmd({
+      "llbitmap-examine",
       "Usage: llbitmap-examine [options] DEVICE...\n"
-      "       llbitmap-examine --scan [options]\n"
+      "       llbitmap-examine --scan [options]",
       "Reads md v1.x members (block devices or image files) and prints the md superblock,\n"
-      "the bitmap superblock and the llbitmap state bytes. Never writes.\n\n"
-      "Exit status (bits, OR-ed over devices): 0 clean, 1 resync needed or warnings,\n"
-      "2 unusable metadata, 4 a device could not be read, 8 usage error.\n\nOptions");
-  visible.add_options()
-      ("help,h", "show this help")
-      ("version", "show the version")
+      "the bitmap superblock and the llbitmap state bytes, and what the kernel will do with them\n"
+      "at the next assembly. Never writes.",
+      {{kExamineClean, "clean: nothing to resync, no warnings"},
+       {kExamineAttention, "a resync or recovery is needed, or warnings"},
+       {kExamineUnusable, "unusable metadata (the kernel would refuse it), or two devices claim one member"},
+       {kExamineUnreadable, "a device could not be opened or read"},
+       {kExamineUsage, "usage error (one device given twice included)"}},
+      kExamineUsage,
+      true});
+  cmd.add()
       ("scan", "examine every block device that libblkid calls linux_raid_member")
       ("json", "print JSON (schema llbitmap-examine, version 1; see docs/examine-json.md)")
       ("export", "print KEY=VALUE lines, like blkid -o export")
       ("chunks", "list every chunk instead of runs of equal states")
       ("layout", po::value<std::string>()->default_value("auto"),
        "state-byte layout: upstream (+1024, Linux 7.2), rfc (+4096, Jan 2025 RFC), or auto");
-  po::options_description hidden;
-  hidden.add_options()("device", po::value<std::vector<std::string>>(), "devices");
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description pos;
-  pos.add("device", -1);
-  po::variables_map vm;
-  if (!llb::cli::parse(argc, argv, visible, all, pos, vm, "llbitmap-examine")) {
-    return llb::kExamineUsage;
-  }
-  if (vm.count("help")) {
-    std::cout << visible;
-    return 0;
-  }
-  if (vm.count("version")) {
-    std::cout << "llbitmap-examine " << LLB_VERSION << "\n";
-    return 0;
-  }
-  auto layout = llb::parse_layout_choice(vm["layout"].as<std::string>());
+  cmd.add_hidden()("device", po::value<std::vector<std::string>>(), "devices");
+  cmd.positional("device", -1);
+  if (auto done = cmd.parse(argc, argv)) return *done;
+  const auto layout = parse_layout_choice(cmd.get<std::string>("layout"));
   if (!layout) {
-    std::cerr << "llbitmap-examine: --layout is '" << vm["layout"].as<std::string>()
-              << "', expected upstream, rfc or auto\n";
-    return llb::kExamineUsage;
+    return cmd.usage_error("--layout is '" + cmd.get<std::string>("layout") +
+                           "', expected upstream, rfc or auto");
   }
   std::vector<std::string> devices;
-  if (vm.count("device")) devices = vm["device"].as<std::vector<std::string>>();
-  if (vm.count("scan")) {
-    for (auto& d : llb::scan_raid_members()) devices.push_back(d);
-    if (devices.empty()) {
-      std::cerr << "llbitmap-examine: --scan found no linux_raid_member devices\n";
-      return llb::kExamineUnreadable;
-    }
+  if (cmd.has("device")) devices = cmd.get<std::vector<std::string>>("device");
+  if (cmd.has("scan")) {
+    for (auto& d : scan_raid_members()) devices.push_back(d);
+    if (devices.empty()) return cmd.fail("--scan found no linux_raid_member devices", kExamineUnreadable);
   }
-  if (devices.empty()) {
-    std::cerr << "llbitmap-examine: no device given (give DEVICE... or --scan)\n" << visible;
-    return llb::kExamineUsage;
-  }
-  if (vm.count("json") && vm.count("export")) {
-    std::cerr << "llbitmap-examine: --json and --export exclude each other\n";
-    return llb::kExamineUsage;
-  }
-  llb::TextOptions opts;
-  opts.every_chunk = vm.count("chunks") > 0;
-  llb::Examination ex = llb::examine_paths(devices, *layout);
-  if (vm.count("json")) {
-    std::cout << llb::examination_json(ex, opts, 2) << "\n";
-  } else if (vm.count("export")) {
-    std::cout << llb::render_export(ex);
+  if (devices.empty()) return cmd.usage_error("no device given (give DEVICE... or --scan)");
+  if (cmd.has("json") && cmd.has("export")) return cmd.usage_error("--json and --export exclude each other");
+  TextOptions opts;
+  opts.every_chunk = cmd.has("chunks");
+  const Examination ex = examine_paths(devices, *layout);
+  if (cmd.has("json")) {
+    std::cout << examination_json(ex, opts, 2) << "\n";
+  } else if (cmd.has("export")) {
+    std::cout << render_export(ex);
   } else {
-    std::cout << llb::render_text(ex, opts);
+    std::cout << render_text(ex, opts);
   }
   return ex.exit_status;
 }

@@ -4,13 +4,12 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <iostream>
 
-#include "libformat/json.h"
-#include "libformat/report.h"
-#include "libformat/resync.h"
-#include "tools/cli_common.h"
+#include "libformat/ops/resync.h"
+#include "libformat/report/progress_report.h"
+#include "libformat/report/resync_report.h"
+#include "tools/cli.h"
 
 namespace po = boost::program_options;
 using namespace llb;
@@ -18,111 +17,63 @@ using namespace llb;
 namespace {
 
 enum Exit { kOk = 0, kPending = 1, kRefused = 2, kIoError = 4, kUsage = 8 };
+using IoSize = cli::Bounded<std::uint32_t, (64u << 20), 4096>;
+using Window = cli::Bounded<std::uint64_t, (1ull << 50), 1>;
+using Rate = cli::Bounded<std::uint64_t>;
 
 int exit_for(const Status& s) { return cli::is_device_failure(s) ? kIoError : kRefused; }
-
-std::string mode_name(ResyncMode m) {
-  switch (m) {
-    case ResyncMode::Bitmap: return "bitmap";
-    case ResyncMode::FullWithBitmap: return "full";
-    case ResyncMode::FullNoBitmap: return "full-no-bitmap";
-  }
-  return "?";
-}
-
-// "0-511, 640, 2031", or "none".
-std::string runs_text(const std::vector<std::uint64_t>& chunks, std::size_t max_runs) {
-  const std::string s = runs_summary(index_runs(chunks), max_runs);
-  return s.empty() ? "none" : s;
-}
-
-Json plan_json(const MemberSet& set, const ResyncPlan& p) {
-  Json j;
-  j["mode"] = mode_name(p.mode);
-  j["source"] = set.at(p.source).path;
-  j["targets"] = Json::array();
-  for (std::size_t t : p.targets) j["targets"].push_back(set.at(t).path);
-  j["unit_sectors"] = p.unit_sectors;
-  j["chunks"] = p.chunks.size();
-  j["chunks_total"] = p.chunk_count_total;
-  j["bytes"] = p.bytes;
-  j["full_bytes"] = p.full_bytes;
-  j["runs"] = runs_text(p.chunks, 1000);
-  j["notes"] = p.notes;
-  return j;
-}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  po::options_description visible(
-      "Usage: llbitmap-resync [options] MEMBER...\n"
+  cli::Command cmd({
+      "llbitmap-resync",
+      "Usage: llbitmap-resync [options] MEMBER...",
       "Offline RAID1 resync driven by the llbitmap: for every chunk the kernel would resync at\n"
       "assembly, copy the source member's data to the other members and mark the chunk Clean on\n"
       "all. Give every member of the array. Without --write, prints the plan and writes nothing.\n"
-      "Crash-safe: killed at any moment, a re-run (or the kernel) finishes the job.\n\n"
-      "Exit status: 0 done (or nothing to do; --verify: mirrors equal), 1 work pending (plan only)\n"
-      "or --verify found differences, 2 refused (unsafe or unusable array), 4 a device could not\n"
-      "be opened (busy included), read or written, 8 usage.\n\nOptions");
-  visible.add_options()
-      ("help,h", "show this help")
-      ("version", "show the version")
+      "Crash-safe: killed at any moment, a re-run (or the kernel) finishes the job.",
+      {{kOk, "done, or nothing to do (--verify: the mirrors are equal)"},
+       {kPending, "work pending (plan only), or --verify found differences"},
+       {kRefused, "refused: an unsafe or unusable array"},
+       {kIoError, "a device could not be opened (busy included), read or written"},
+       {kUsage, "usage"}},
+      kUsage});
+  cmd.add()
       ("write,w", "perform the resync (open every member exclusively and write)")
       ("verify", "compare the mirrors chunk by chunk, like md's 'check'; writes nothing")
       ("full", "copy every chunk, whatever the bitmap says (arrays without a usable bitmap)")
       ("source", po::value<std::string>(), "member to copy from (default: the freshest by events, then role)")
-      ("max-rate", po::value<cli::Bounded<std::uint64_t>>()->default_value({0}, "0"), "limit in K/sec, like md's speed_limit_max (0: none)")
+      ("max-rate", po::value<Rate>()->default_value({0}, "0"), "limit in K/sec, like md's speed_limit_max (0: none)")
       ("progress", po::value<std::string>()->default_value("auto"),
        "auto (an mdstat line on a terminal), text, json (JSON lines on stdout) or none")
       ("layout", po::value<std::string>()->default_value("auto"), "state-byte layout: upstream, rfc or auto");
-  po::options_description hidden;
-  hidden.add_options()
+  cmd.add_hidden()
       ("member", po::value<std::vector<std::string>>(), "members")
-      ("io-size", po::value<cli::Bounded<std::uint32_t, (64u << 20), 4096>>()->default_value({1u << 20}, "1048576"), "bytes per read/write")
-      ("window", po::value<cli::Bounded<std::uint64_t, (1ull << 50), 1>>()->default_value({256ull << 20}, "268435456"),
+      ("io-size", po::value<IoSize>()->default_value({1u << 20}, "1048576"), "bytes per read/write")
+      ("window", po::value<Window>()->default_value({256ull << 20}, "268435456"),
        "data bytes per Syncing -> Clean window");
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description pos;
-  pos.add("member", -1);
-  po::variables_map vm;
-  if (!cli::parse(argc, argv, visible, all, pos, vm, "llbitmap-resync")) return kUsage;
-  if (vm.count("help")) {
-    std::cout << visible;
-    return kOk;
-  }
-  if (vm.count("version")) {
-    std::cout << "llbitmap-resync " << LLB_VERSION << "\n";
-    return kOk;
-  }
-  if (!vm.count("member")) {
-    std::cerr << "llbitmap-resync: no member given\n" << visible;
-    return kUsage;
-  }
-  if (vm.count("write") && vm.count("verify")) {
-    std::cerr << "llbitmap-resync: --write and --verify exclude each other\n";
-    return kUsage;
-  }
-  auto layout = parse_layout_choice(vm["layout"].as<std::string>());
+  cmd.positional("member", -1);
+  if (auto done = cmd.parse(argc, argv)) return *done;
+  if (!cmd.has("member")) return cmd.usage_error("no member given");
+  if (cmd.has("write") && cmd.has("verify")) return cmd.usage_error("--write and --verify exclude each other");
+  const auto layout = parse_layout_choice(cmd.get<std::string>("layout"));
   if (!layout) {
-    std::cerr << "llbitmap-resync: --layout is '" << vm["layout"].as<std::string>()
-              << "', expected upstream, rfc or auto\n";
-    return kUsage;
+    return cmd.usage_error("--layout is '" + cmd.get<std::string>("layout") +
+                           "', expected upstream, rfc or auto");
   }
-  std::string progress = vm["progress"].as<std::string>();
+  std::string progress = cmd.get<std::string>("progress");
   if (progress == "auto") progress = isatty(STDERR_FILENO) ? "text" : "none";
   if (progress != "text" && progress != "json" && progress != "none") {
-    std::cerr << "llbitmap-resync: --progress is '" << progress
-              << "', expected auto, text, json or none\n";
-    return kUsage;
+    return cmd.usage_error("--progress is '" + progress + "', expected auto, text, json or none");
   }
   const bool json = progress == "json";
   ResyncOptions opts;
-  if (vm.count("source")) opts.source = vm["source"].as<std::string>();
-  opts.full = vm.count("full") > 0;
-  opts.max_rate_kib = vm["max-rate"].as<cli::Bounded<std::uint64_t>>().value;
-  opts.io_bytes = vm["io-size"].as<cli::Bounded<std::uint32_t, (64u << 20), 4096>>().value;
-  opts.window_bytes = vm["window"].as<cli::Bounded<std::uint64_t, (1ull << 50), 1>>().value;
+  if (cmd.has("source")) opts.source = cmd.get<std::string>("source");
+  opts.full = cmd.has("full");
+  opts.max_rate_kib = cmd.get<Rate>("max-rate").value;
+  opts.io_bytes = cmd.get<IoSize>("io-size").value;
+  opts.window_bytes = cmd.get<Window>("window").value;
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   if (progress != "none") {
     opts.on_progress = [&, json](const Progress& p) {
@@ -138,70 +89,24 @@ int main(int argc, char** argv) {
     };
   }
 
-  const auto members = vm["member"].as<std::vector<std::string>>();
-  const bool write = vm.count("write") > 0;
-  auto set = MemberSet::open(members, write ? Access::ReadWriteExclusive : Access::ReadOnly, *layout);
+  const bool write = cmd.has("write");
+  auto set = MemberSet::open(cmd.get<std::vector<std::string>>("member"),
+                             write ? Access::ReadWriteExclusive : Access::ReadOnly, *layout);
   if (!set.ok()) {
-    std::cerr << "llbitmap-resync: " << set.status().message() << "\n";
     // One device given twice, or devices of several arrays: the command line is wrong.
-    return set.status().code() == Code::InvalidArgument ? kUsage : exit_for(set.status());
+    return cmd.fail(set.status(),
+                    set.status().code() == Code::InvalidArgument ? kUsage : exit_for(set.status()));
   }
-
-  if (vm.count("verify")) {
+  if (cmd.has("verify")) {
     auto r = verify_mirrors(*set, opts);
-    if (!r.ok()) {
-      std::cerr << "llbitmap-resync: " << r.status().message() << "\n";
-      return exit_for(r.status());
-    }
-    if (json) {
-      Json j;
-      j["verify"]["units_compared"] = r->units_compared;
-      j["verify"]["unit_sectors"] = r->unit_sectors;
-      j["verify"]["mismatched_chunks"] = r->mismatched_units;
-      j["verify"]["mismatch_sectors"] = r->mismatch_sectors;
-      Json runs = Json::array();
-      for (const StateRun& run : r->runs) runs.push_back(Json::array({run.first, run.last}));
-      j["verify"]["runs"] = runs;
-      std::cout << json_text(j) << "\n";
-    } else {
-      std::cout << "check: compared " << r->units_compared << " chunks of " << r->unit_sectors
-                << " sectors on " << set->size() << " mirrors\n"
-                << "mismatch_cnt: " << r->mismatch_sectors << " sectors in "
-                << r->mismatched_units << " chunks\n";
-      std::size_t shown = 0;
-      for (const StateRun& run : r->runs) {
-        if (shown++ == 50) {
-          std::cout << "  ...\n";
-          break;
-        }
-        std::cout << "  differ: chunks " << format_range(run.first, run.last) << "\n";
-      }
-    }
+    if (!r.ok()) return cmd.fail(r.status(), exit_for(r.status()));
+    std::cout << (json ? verify_json(*r) + "\n" : verify_text(*set, *r));
     return r->mismatched_units ? kPending : kOk;
   }
-
   auto plan = plan_resync(*set, opts);
-  if (!plan.ok()) {
-    std::cerr << "llbitmap-resync: refused: " << plan.status().message() << "\n";
-    return exit_for(plan.status());
-  }
+  if (!plan.ok()) return cmd.fail("refused: " + plan.status().message(), exit_for(plan.status()));
   const ResyncPlan& p = *plan;
-  if (json) {
-    std::cout << json_text(Json{{"plan", plan_json(*set, p)}}) << "\n";
-  } else {
-    std::cout << "source: " << set->at(p.source).path << "\n";
-    for (std::size_t t : p.targets) std::cout << "target: " << set->at(t).path << "\n";
-    std::cout << "mode: " << mode_name(p.mode) << "\n";
-    for (const auto& n : p.notes) std::cout << "note: " << n << "\n";
-    char pct[32];
-    std::snprintf(pct, sizeof pct, "%.2f", p.full_bytes ? 100.0 * static_cast<double>(p.bytes) /
-                                                              static_cast<double>(p.full_bytes)
-                                                        : 0.0);
-    std::cout << "plan: " << p.chunks.size() << " of " << p.chunk_count_total << " chunks ("
-              << runs_text(p.chunks, 20) << ")\n"
-              << "bytes: " << p.bytes << " to each of " << p.targets.size() << " target(s); a full "
-              << "resync copies " << p.full_bytes << " (" << pct << "%)\n";
-  }
+  std::cout << (json ? resync_plan_json(*set, p) + "\n" : resync_plan_text(*set, p));
   if (!write) {
     const bool pending = !p.chunks.empty() || p.mark_md_clean || p.fix_bitmap_events;
     if (!json) {
@@ -214,17 +119,11 @@ int main(int argc, char** argv) {
   Status st = run_resync(*set, p, opts);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!st.ok()) {
-    std::cerr << "\nllbitmap-resync: " << st.message()
-              << "\nllbitmap-resync: stopped; every chunk not yet Clean is still flagged: run "
-                 "again to finish\n";
-    return exit_for(st);
+    std::cerr << "\n";
+    return cmd.fail(st.message() + "\nllbitmap-resync: stopped; every chunk not yet Clean is still "
+                                   "flagged: run again to finish",
+                    exit_for(st));
   }
-  if (json) {
-    std::cout << json_text(Json{{"result", {{"ok", true}, {"bytes", p.bytes}, {"seconds", secs}}}})
-              << "\n";
-  } else {
-    std::cout << "done: " << p.chunks.size() << " chunks, " << p.bytes << " bytes to each target in "
-              << secs << " s\n";
-  }
+  std::cout << (json ? resync_result_json(p, secs) + "\n" : resync_result_text(p, secs));
   return kOk;
 }

@@ -4,13 +4,13 @@
 #include <fstream>
 #include <iostream>
 
-#include "libformat/json.h"
+#include "libformat/report/json.h"
 #include "sim/explore.h"
 #include "sim/import.h"
 #include "sim/random_workload.h"
 #include "sim/result_json.h"
 #include "sim/runner.h"
-#include "tools/cli_common.h"
+#include "tools/cli.h"
 
 namespace po = boost::program_options;
 using namespace llb;
@@ -36,17 +36,21 @@ using Count = cli::Bounded<std::uint64_t>;
 }  // namespace
 
 int explore_main(int argc, char** argv) {
-  po::options_description visible(
+  cli::Command cmd({
+      "llbitmap-sim explore",
       "Usage: llbitmap-sim explore TRACE [options]\n"
       "       llbitmap-sim explore --seed N [options]\n"
-      "       llbitmap-sim explore --import FILE [options]   (fio iolog v2/v3 or blkparse text)\n"
+      "       llbitmap-sim explore --import FILE [options]   (fio iolog v2/v3 or blkparse text)",
       "Runs the workload and, at every crash point, enumerates what a power loss could leave on\n"
       "the members (cached writes kept or lost, in-flight writes landed, lost or torn, every\n"
       "member on its own), assembles each state as the kernel would and checks that every chunk\n"
-      "whose mirrors differ is resynced. Exit status: 0 no violation, 1 violation found,\n"
-      "2 bad input or the workload failed, 8 usage.\n\nOptions");
-  visible.add_options()
-      ("help,h", "show this help")
+      "whose mirrors differ is resynced.",
+      {{kOk, "no violation"},
+       {kViolation, "a violation found"},
+       {kBadInput, "bad input, or the workload failed"},
+       {kUsage, "usage"}},
+      kUsage});
+  cmd.add()
       ("seed", po::value<Seed>(), "seed (latencies, sampling; with no TRACE: the random workload)")
       ("kernel", po::value<std::string>()->default_value("upstream"), "upstream or rfc")
       ("import", po::value<std::string>(), "replay a fio iolog (v2/v3) or blkparse text output")
@@ -66,36 +70,24 @@ int explore_main(int argc, char** argv) {
       ("export-violation", po::value<std::string>(), "write the members of the first violation's crash state here")
       ("plant-fault", "explore the model variant that issues data before its bitmap block (a test of the explorer)")
       ("json", "print the statistics and violations as JSON");
-  po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>())("trace", po::value<std::string>());
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description pos;
-  pos.add("command", 1).add("trace", 1);
-  po::variables_map vm;
-  if (!cli::parse(argc, argv, visible, all, pos, vm, "llbitmap-sim explore")) return kUsage;
-  if (vm.count("help")) {
-    std::cout << visible;
-    return kOk;
-  }
+  cmd.add_hidden()("command", po::value<std::string>())("trace", po::value<std::string>());
+  cmd.positional("command", 1);
+  cmd.positional("trace", 1);
+  if (auto done = cmd.parse(argc, argv)) return *done;
+  const po::variables_map& vm = cmd.vm();
   ExploreOptions o;
   const std::string ks = vm["kernel"].as<std::string>();
   const auto kernel = parse_kernel_version(ks);
-  if (!kernel) {
-    std::cerr << "llbitmap-sim: --kernel is '" << ks << "', expected upstream or rfc\n";
-    return kUsage;
-  }
+  if (!kernel) return cmd.usage_error("--kernel is '" + ks + "', expected upstream or rfc");
   o.kernel = *kernel;
   const auto size = parse_size(vm["member-size"].as<std::string>());
   if (!size) {
-    std::cerr << "llbitmap-sim: --member-size '" << vm["member-size"].as<std::string>() << "' is not a size\n";
-    return kUsage;
+    return cmd.usage_error("--member-size '" + vm["member-size"].as<std::string>() + "' is not a size");
   }
   if (!vm.count("trace")) {
     if (auto p = array_shape_problem(vm["members"].as<Members>().value, *size)) {
-      std::cerr << "llbitmap-sim: --" << (p->field == "members" ? "members" : "member-size") << " is "
-                << p->value << ", expected " << p->expected << "\n";
-      return kUsage;
+      return cmd.usage_error(str_cat("--", p->field == "members" ? "members" : "member-size", " is ",
+                                     p->value, ", expected ", p->expected));
     }
   }
   Trace trace;
@@ -131,8 +123,7 @@ int explore_main(int argc, char** argv) {
     what = str_cat("--seed ", vm["seed"].as<Seed>().value, " --members ", w.members,
                    " --member-size ", vm["member-size"].as<std::string>(), " --ops ", w.ops);
   } else {
-    std::cerr << "llbitmap-sim explore: give a TRACE, --seed N or --import FILE\n" << visible;
-    return kUsage;
+    return cmd.usage_error("give a TRACE, --seed N or --import FILE");
   }
   if (vm.count("seed")) o.seed = vm["seed"].as<Seed>().value;
   o.exhaustive = !vm.count("random");

@@ -5,13 +5,13 @@
 #include <fstream>
 #include <iostream>
 
-#include "libformat/json.h"
-#include "libformat/report.h"
-#include "libformat/report_json.h"
+#include "libformat/report/json.h"
+#include "libformat/report/report.h"
+#include "libformat/report/report_json.h"
 #include "sim/random_workload.h"
 #include "sim/result_json.h"
 #include "sim/runner.h"
-#include "tools/cli_common.h"
+#include "tools/cli.h"
 
 namespace po = boost::program_options;
 using namespace llb;
@@ -57,17 +57,20 @@ int explore_main(int argc, char** argv);
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "explore") return explore_main(argc, argv);
-  po::options_description visible(
+  cli::Command cmd({
+      "llbitmap-sim",
       "Usage: llbitmap-sim run TRACE [options]\n"
       "       llbitmap-sim run --seed N [options]\n"
-      "       llbitmap-sim explore ... (the crash explorer; see llbitmap-sim explore --help)\n"
+      "       llbitmap-sim explore ... (the crash explorer; see llbitmap-sim explore --help)",
       "Replays a trace (docs/sim-trace.md) through a simulated md RAID1 with an llbitmap and\n"
       "prints a timeline and what each member holds. With --seed and no trace, a random\n"
-      "workload is made from the seed. Exit status: 0 ran, 1 an operation failed, 2 bad trace,\n"
-      "8 usage.\n\nOptions");
-  visible.add_options()
-      ("help,h", "show this help")
-      ("version", "show the version")
+      "workload is made from the seed.",
+      {{kExitOk, "ran"},
+       {kExitFailed, "an operation failed"},
+       {kExitBadInput, "bad trace"},
+       {kExitUsage, "usage"}},
+      kExitUsage});
+  cmd.add()
       ("seed", po::value<cli::Bounded<std::uint64_t>>(), "seed of the run (latencies, UUIDs, random workload)")
       ("kernel", po::value<std::string>()->default_value("upstream"),
        "kernel version to model: upstream (Linux 7.2) or rfc (January 2025 RFC)")
@@ -75,32 +78,17 @@ int main(int argc, char** argv) {
       ("json", "print the result as JSON instead of text")
       ("quiet,q", "no timeline")
       ("save-trace", po::value<std::string>(), "write the trace that ran (useful with --seed)");
-  po::options_description hidden;
-  hidden.add_options()("command", po::value<std::string>())("trace", po::value<std::string>());
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description pos;
-  pos.add("command", 1).add("trace", 1);
-  po::variables_map vm;
-  if (!cli::parse(argc, argv, visible, all, pos, vm, "llbitmap-sim")) return kExitUsage;
-  if (vm.count("help")) {
-    std::cout << visible;
-    return kExitOk;
-  }
-  if (vm.count("version")) {
-    std::cout << "llbitmap-sim " << LLB_VERSION << "\n";
-    return kExitOk;
-  }
+  cmd.add_hidden()("command", po::value<std::string>())("trace", po::value<std::string>());
+  cmd.positional("command", 1);
+  cmd.positional("trace", 1);
+  if (auto done = cmd.parse(argc, argv)) return *done;
+  const po::variables_map& vm = cmd.vm();
   if (!vm.count("command") || vm["command"].as<std::string>() != "run") {
-    std::cerr << "llbitmap-sim: expected the command 'run'\n" << visible;
-    return kExitUsage;
+    return cmd.usage_error("expected the command 'run' (or 'explore')");
   }
   const std::string kernel_s = vm["kernel"].as<std::string>();
   const auto kernel = parse_kernel_version(kernel_s);
-  if (!kernel) {
-    std::cerr << "llbitmap-sim: --kernel is '" << kernel_s << "', expected upstream or rfc\n";
-    return kExitUsage;
-  }
+  if (!kernel) return cmd.usage_error("--kernel is '" + kernel_s + "', expected upstream or rfc");
   RunOptions opts;
   opts.kernel = *kernel;
   Trace trace;
@@ -118,8 +106,7 @@ int main(int argc, char** argv) {
   } else if (vm.count("seed")) {
     trace = random_workload(vm["seed"].as<cli::Bounded<std::uint64_t>>().value, WorkloadOptions{});
   } else {
-    std::cerr << "llbitmap-sim: give a TRACE or --seed N\n" << visible;
-    return kExitUsage;
+    return cmd.usage_error("give a TRACE or --seed N");
   }
   if (vm.count("seed")) opts.seed = vm["seed"].as<cli::Bounded<std::uint64_t>>().value;
   if (vm.count("export")) opts.export_dir = vm["export"].as<std::string>();

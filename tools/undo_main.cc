@@ -2,8 +2,9 @@
 
 #include <iostream>
 
-#include "libformat/undo_restore.h"
-#include "tools/cli_common.h"
+#include "libformat/io/undo_file.h"
+#include "libformat/ops/undo_restore.h"
+#include "tools/cli.h"
 
 namespace po = boost::program_options;
 using namespace llb;
@@ -13,72 +14,51 @@ enum Exit { kOk = 0, kRefused = 2, kIoError = 4, kUsage = 8 };
 }
 
 int main(int argc, char** argv) {
-  po::options_description visible(
-      "Usage: llbitmap-undo [options] UNDO-FILE [DEVICE...]\n"
+  cli::Command cmd({
+      "llbitmap-undo",
+      "Usage: llbitmap-undo [options] UNDO-FILE [DEVICE...]",
       "Writes back the blocks llbitmap-repair -z or llbitmap-create -z saved in UNDO-FILE. The\n"
       "devices are the ones the file names, or DEVICE... in the same order. Every range must still\n"
       "hold what the writer left (or be restored already, after an interrupted undo); a device\n"
-      "that changed since, or whose size differs, is refused unless --force.\n\n"
-      "Exit status: 0 restored, 2 refused (another device, a device changed since, or a damaged\n"
-      "undo file), 4 a device could not be opened (busy included) or written, 8 usage.\n\nOptions");
-  visible.add_options()
-      ("help,h", "show this help")
-      ("version", "show the version")
+      "that changed since, or whose size differs, is refused unless --force.",
+      {{kOk, "restored"},
+       {kRefused, "refused: another device, a device changed since, or a damaged undo file"},
+       {kIoError, "a device could not be opened (busy included) or written"},
+       {kUsage, "usage"}},
+      kUsage});
+  cmd.add()
       ("force,f", "write even to a device that does not match the undo file")
       ("dry-run,n", "say what would be written, write nothing");
-  po::options_description hidden;
-  hidden.add_options()("file", po::value<std::string>())(
-      "device", po::value<std::vector<std::string>>());
-  po::options_description all;
-  all.add(visible).add(hidden);
-  po::positional_options_description pos;
-  pos.add("file", 1).add("device", -1);
-  po::variables_map vm;
-  if (!cli::parse(argc, argv, visible, all, pos, vm, "llbitmap-undo")) return kUsage;
-  if (vm.count("help")) {
-    std::cout << visible;
-    return kOk;
-  }
-  if (vm.count("version")) {
-    std::cout << "llbitmap-undo " << LLB_VERSION << "\n";
-    return kOk;
-  }
-  if (!vm.count("file")) {
-    std::cerr << "llbitmap-undo: no undo file given\n" << visible;
-    return kUsage;
-  }
-  auto log = read_undo_file(vm["file"].as<std::string>());
-  if (!log.ok()) {
-    std::cerr << "llbitmap-undo: " << log.status().message() << "\n";
-    return cli::is_device_failure(log.status()) ? kIoError : kRefused;
-  }
+  cmd.add_hidden()("file", po::value<std::string>())("device", po::value<std::vector<std::string>>());
+  cmd.positional("file", 1);
+  cmd.positional("device", -1);
+  if (auto done = cmd.parse(argc, argv)) return *done;
+  if (!cmd.has("file")) return cmd.usage_error("no undo file given");
+  auto log = read_undo_file(cmd.get<std::string>("file"));
+  if (!log.ok()) return cmd.fail(log.status(), cli::is_device_failure(log.status()) ? kIoError : kRefused);
   std::vector<std::string> paths;
   for (const auto& d : log->devices) paths.push_back(d.path);
-  if (vm.count("device")) {
-    auto given = vm["device"].as<std::vector<std::string>>();
+  if (cmd.has("device")) {
+    auto given = cmd.get<std::vector<std::string>>("device");
     if (given.size() != paths.size()) {
-      std::cerr << "llbitmap-undo: the undo file holds " << paths.size() << " device(s), "
-                << given.size() << " given\n";
-      return kUsage;
+      return cmd.usage_error(str_cat("the undo file holds ", paths.size(), " device(s), ",
+                                     given.size(), " given"));
     }
     paths = given;
   }
-  const bool force = vm.count("force") > 0;
-  const bool dry = vm.count("dry-run") > 0;
+  const bool force = cmd.has("force");
+  const bool dry = cmd.has("dry-run");
   auto job = RestoreJob::prepare(*log, paths, dry);
-  if (!job.ok()) {
-    std::cerr << "llbitmap-undo: " << job.status().message() << "\n";
-    return cli::is_device_failure(job.status()) ? kIoError : kRefused;
-  }
+  if (!job.ok()) return cmd.fail(job.status(), cli::is_device_failure(job.status()) ? kIoError : kRefused);
   for (const std::string& n : job->notes()) std::cout << "note: " << n << "\n";
   const auto mismatches = job->mismatches();
   for (const std::string& m : mismatches) {
     std::cerr << "llbitmap-undo: " << m << (force ? " (--force: writing anyway)\n" : "\n");
   }
   if (!mismatches.empty() && !force) {
-    std::cerr << "llbitmap-undo: refused: the devices are not as the writer left them "
-                 "(--force overrides); nothing written\n";
-    return kRefused;
+    return cmd.fail("refused: the devices are not as the writer left them (--force overrides); "
+                    "nothing written",
+                    kRefused);
   }
   auto say = [&](const UndoRecord& r, const std::string& path) {
     std::cout << (dry ? "would restore " : "restoring ") << path << ": bytes " << r.offset_bytes
@@ -94,8 +74,7 @@ int main(int argc, char** argv) {
     return kOk;
   }
   if (Status st = job->run(say); !st.ok()) {
-    std::cerr << "llbitmap-undo: " << st.message() << "\nllbitmap-undo: run it again to finish\n";
-    return kIoError;
+    return cmd.fail(st.message() + "\nllbitmap-undo: run it again to finish", kIoError);
   }
   std::cout << "restored\n";
   return kOk;

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <vector>
 
-#include "libformat/bitmap_superblock.h"
-#include "libformat/llbitmap_validate.h"
+#include "libformat/codec/bitmap_superblock.h"
+#include "libformat/codec/llbitmap_validate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::span<const std::uint8_t> in(data, size);

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "libformat/md_superblock.h"
+#include "libformat/codec/md_superblock.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::span<const std::uint8_t> in(data, size);

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "libformat/examine.h"
-#include "libformat/report.h"
-#include "libformat/report_json.h"
+#include "libformat/ops/examine.h"
+#include "libformat/report/report.h"
+#include "libformat/report/report_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

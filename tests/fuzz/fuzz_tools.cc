@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "libformat/member_set.h"
-#include "libformat/repair.h"
-#include "libformat/resync.h"
-#include "libformat/uuid.h"
+#include "libformat/ops/member_set.h"
+#include "libformat/ops/repair.h"
+#include "libformat/ops/resync.h"
+#include "libformat/io/uuid.h"
 #include "sim/trace.h"
-#include "tools/cli_common.h"
+#include "tools/cli.h"
 
 namespace {
 

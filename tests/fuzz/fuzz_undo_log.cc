@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "libformat/undo_log.h"
+#include "libformat/codec/undo_log.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto log = llb::decode_undo_log(std::span<const std::uint8_t>(data, size), "fuzz.undo");

@@ -1,5 +1,5 @@
 // Kill tests: llbitmap-resync, llbitmap-repair and llbitmap-create stopped by SIGKILL between any two of their
-// writes or flushes (the LLB_TEST_KILL_AFTER_WRITES hook in libformat/kill_hook.h), at moments
+// writes or flushes (the LLB_TEST_KILL_AFTER_WRITES hook of their killable builds, tests/kill/kill_hook.cc), at moments
 // drawn from a seeded generator. After every kill:
 //   - the array is safe: every chunk whose mirrors differ is one the kernel would resync, judged
 //     from each member's bitmap alone (the kernel reads just one of them);
@@ -13,7 +13,7 @@
 #include <filesystem>
 #include <random>
 
-#include "libformat/md_locate.h"
+#include "libformat/io/md_locate.h"
 #include "tests/writer_util.h"
 
 #ifndef LLB_KILL_MOMENTS
@@ -66,6 +66,9 @@ void expect_safe(const std::vector<std::string>& paths, const std::string& when)
   }
 }
 
+// The writer built with the kill hook (tests/kill/kill_hook.cc); the tools that ship have none.
+std::string killable(const std::string& name) { return std::string(LLB_KILLABLE_DIR) + "/" + name; }
+
 int with_kill(const std::string& cmd, long long after) {
   return run_command("LLB_TEST_KILL_AFTER_WRITES=" + std::to_string(after) + " " + cmd +
                          " > /dev/null 2>&1",
@@ -85,7 +88,7 @@ TEST(KillResync, EveryKillIsSafeAndARerunConverges) {
     const std::vector<std::string> paths = {d.path() + "/vda.img", d.path() + "/vdb.img"};
     const std::string args = paths[0] + " " + paths[1];
     const long long at = moment(rng);
-    const int rc = with_kill(tool("llbitmap-resync") + opts + args, at);
+    const int rc = with_kill(killable("llbitmap-resync") + opts + args, at);
     if (rc != 0) ++killed;
     const std::string when = "killed before I/O " + std::to_string(at);
     expect_safe(paths, when);
@@ -120,7 +123,7 @@ TEST(KillRepair, EveryKillLeavesARepairableArrayThatStaysFlagged) {
       ASSERT_TRUE((*dev)->write_at(off, bytes).ok());
     }
     const long long at = moment(rng);
-    with_kill(tool("llbitmap-repair") + " --repair --yes " + args, at);
+    with_kill(killable("llbitmap-repair") + " --repair --yes " + args, at);
     const std::string when = "repair killed before I/O " + std::to_string(at);
     std::string out;
     const int rc = run_command(tool("llbitmap-repair") + " --repair --yes " + args + " 2>&1", &out);
@@ -162,9 +165,9 @@ TEST(KillCreate, EveryKillLeavesEachMemberOldNewOrBlankAndUndoRestoresIt) {
     }
     const std::string args = paths[0] + " " + paths[1];
     const std::string undo = d.path() + "/create.undo";
-    const std::string cmd = tool("llbitmap-create") + " --new --force --uuid " + new_uuid +
-                            " -z " + undo + " " + args;
-    with_kill(cmd, at);
+    const std::string opts = " --new --force --uuid " + new_uuid + " -z " + undo + " " + args;
+    const std::string cmd = tool("llbitmap-create") + opts;
+    with_kill(killable("llbitmap-create") + opts, at);
     const std::string when = "create killed before I/O " + std::to_string(at);
     for (std::size_t i = 0; i < paths.size(); ++i) {
       auto dev = open_device(paths[i], Access::ReadOnly);

@@ -1,0 +1,75 @@
+#include "libformat/io/block_device.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace llb {
+
+std::string_view device_kind_name(DeviceKind k) {
+  switch (k) {
+    case DeviceKind::ImageFile: return "image file";
+    case DeviceKind::BlockDevice: return "block device";
+    case DeviceKind::Memory: return "memory";
+  }
+  return "unknown";
+}
+
+MemoryDevice::MemoryDevice(std::string name, std::uint64_t size_bytes,
+                           std::uint32_t logical_block_size, bool writable)
+    : name_(std::move(name)),
+      bytes_(size_bytes, 0),
+      logical_block_size_(logical_block_size),
+      writable_(writable) {}
+
+MemoryDevice::MemoryDevice(std::string name, std::vector<std::uint8_t> bytes,
+                           std::uint32_t logical_block_size, bool writable)
+    : name_(std::move(name)),
+      bytes_(std::move(bytes)),
+      logical_block_size_(logical_block_size),
+      writable_(writable) {}
+
+Status MemoryDevice::read_at(std::uint64_t offset_bytes, std::span<std::uint8_t> out) {
+  if (out.empty()) return Status();  // memcpy must not see the null data() of an empty span
+  if (offset_bytes > bytes_.size() || out.size() > bytes_.size() - offset_bytes) {
+    return Status(Code::ShortRead,
+                  str_cat(name_, ": read of ", out.size(), " bytes at byte ", offset_bytes,
+                          " goes past the end of the device (", bytes_.size(), " bytes)"));
+  }
+  std::memcpy(out.data(), bytes_.data() + offset_bytes, out.size());
+  return Status();
+}
+
+Status MemoryDevice::write_at(std::uint64_t offset_bytes, std::span<const std::uint8_t> in) {
+  if (!writable_) {
+    return Status(Code::ReadOnly, str_cat(name_, ": device is open read-only"));
+  }
+  if (in.empty()) return Status();
+  if (offset_bytes > bytes_.size() || in.size() > bytes_.size() - offset_bytes) {
+    return Status(Code::InvalidArgument,
+                  str_cat(name_, ": write of ", in.size(), " bytes at byte ", offset_bytes,
+                          " goes past the end of the device (", bytes_.size(), " bytes)"));
+  }
+  std::memcpy(bytes_.data() + offset_bytes, in.data(), in.size());
+  return Status();
+}
+
+Status ByteViewDevice::read_at(std::uint64_t offset_bytes, std::span<std::uint8_t> out) {
+  if (out.empty()) return Status();
+  if (offset_bytes > bytes_.size() || out.size() > bytes_.size() - offset_bytes) {
+    return Status(Code::ShortRead,
+                  str_cat(name_, ": read of ", out.size(), " bytes at byte ", offset_bytes,
+                          " goes past the end of the device (", bytes_.size(), " bytes)"));
+  }
+  std::memcpy(out.data(), bytes_.data() + offset_bytes, out.size());
+  return Status();
+}
+
+Result<std::vector<std::uint8_t>> read_bytes(BlockDevice& dev, std::uint64_t offset_bytes,
+                                             std::size_t length) {
+  std::vector<std::uint8_t> buf(length);
+  Status st = dev.read_at(offset_bytes, buf);
+  if (!st.ok()) return st;
+  return buf;
+}
+
+}  // namespace llb

@@ -1,0 +1,177 @@
+// The simulator, with --kernel upstream, leaves on every member the state bytes, the bitmap
+// superblock and the md superblock the real Linux 7.2 kernel left in the same scenario
+// (fixtures/traces/<scenario>.json against fixtures/realkernel/<scenario>/), UUIDs and times
+// apart. Where it cannot match, the test names the field and says why.
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "libformat/io/md_locate.h"
+#include "libformat/ops/member.h"
+#include "sim/disk_device.h"
+#include "sim/random_workload.h"
+#include "sim/runner.h"
+#include "tests/test_util.h"
+
+namespace llb {
+namespace {
+
+// Scenarios whose md/bitmap events the simulator does not reproduce, and why.
+const std::map<std::string, std::pair<std::int64_t, const char*>>& events_exceptions() {
+  static const std::map<std::string, std::pair<std::int64_t, const char*>> e = {
+      {"a-clean-stop",
+       {1, "the initial resync's superblock updates race md's safe-mode timer; "
+           "../shared/realkernel/README.md: re-runs of a, a2, b, b2 differ by one"}},
+      {"a2-write-then-stop", {1, "same race as a-clean-stop"}},
+      {"x1-failure-flush", {1, "same race at create (this run's kernel counted 3 where b's counted 2)"}},
+  };
+  return e;
+}
+
+std::vector<std::uint8_t> read_all(BlockDevice& dev, std::uint64_t off, std::size_t len) {
+  auto r = read_bytes(dev, off, len);
+  EXPECT_TRUE(r.ok()) << r.status().to_string();
+  return r.ok() ? *r : std::vector<std::uint8_t>{};
+}
+
+struct Scenario {
+  std::string group;
+  std::string name;
+};
+
+std::vector<Scenario> all_scenarios() {
+  std::vector<Scenario> out;
+  for (const auto& s : test::realkernel_scenarios()) out.push_back({"realkernel", s});
+  out.push_back({"realkernel-extra", "x1-failure-flush"});
+  out.push_back({"realkernel-extra", "x2-lbs4k-infect"});
+  return out;
+}
+
+class SimFidelity : public ::testing::TestWithParam<Scenario> {};
+
+TEST_P(SimFidelity, MembersMatchTheRealKernelByteForByte) {
+  const std::string scenario = GetParam().name;
+  const std::string group = GetParam().group;
+  auto trace = sim::load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/" + scenario + ".json");
+  ASSERT_TRUE(trace.ok()) << trace.status().to_string();
+  sim::RunOptions opts;
+  opts.kernel = KernelVersion::Upstream;
+  opts.timeline = false;
+  sim::TraceRunner runner(*trace, opts);
+  sim::RunResult r = runner.run();
+  ASSERT_TRUE(r.ok) << r.error;
+  const auto members = test::scenario_members_in(group, scenario);
+  ASSERT_EQ(members.size(), runner.array().member_count());
+  for (std::uint32_t m = 0; m < members.size(); ++m) {
+    SCOPED_TRACE(scenario + "/" + members[m]);
+    auto real_dev = open_device(test::fixture_image_in(group, scenario, members[m]), Access::ReadOnly);
+    ASSERT_TRUE(real_dev.ok());
+    sim::SimDiskDevice sim_dev(runner.array().disk(m), sim::DiskView::Durable, false);
+    auto real = load_member(**real_dev, LayoutChoice::Upstream);
+    auto ours = load_member(sim_dev, LayoutChoice::Upstream);
+    ASSERT_TRUE(real.ok() && ours.ok());
+
+    // State bytes (when the superblock still decodes as an llbitmap).
+    ASSERT_EQ(real->states.has_value(), ours->states.has_value());
+    if (real->states) {
+      EXPECT_EQ(ours->states->bytes, real->states->bytes);
+    }
+
+    // The whole bitmap superblock page (superblock, 0xff filler, states, filler) but the UUID,
+    // and events where the scenario is timing-dependent.
+    auto a = read_all(**real_dev, 8192, 4096);
+    auto b = read_all(sim_dev, 8192, 4096);
+    std::fill(a.begin() + 8, a.begin() + 24, 0);
+    std::fill(b.begin() + 8, b.begin() + 24, 0);
+    auto ex = events_exceptions().find(scenario);
+    if (ex != events_exceptions().end()) {
+      ASSERT_TRUE(real->bitmap && ours->bitmap);
+      const auto re = static_cast<std::int64_t>(real->bitmap->events);
+      const auto oe = static_cast<std::int64_t>(ours->bitmap->events);
+      EXPECT_LE(std::abs(re - oe), ex->second.first) << ex->second.second;
+      std::fill(a.begin() + 24, a.begin() + 32, 0);
+      std::fill(b.begin() + 24, b.begin() + 32, 0);
+    }
+    EXPECT_EQ(a, b) << "bitmap page differs";
+
+    // The md superblock's fields (UUIDs, times and the checksum apart).
+    const MdSuperblock& rs = real->md.sb;
+    const MdSuperblock& os = ours->md.sb;
+    EXPECT_EQ(os.feature_map, rs.feature_map);
+    EXPECT_EQ(os.level, rs.level);
+    EXPECT_EQ(os.size, rs.size);
+    EXPECT_EQ(os.raid_disks, rs.raid_disks);
+    EXPECT_EQ(os.bitmap_offset, rs.bitmap_offset);
+    EXPECT_EQ(os.data_offset, rs.data_offset);
+    EXPECT_EQ(os.data_size, rs.data_size);
+    EXPECT_EQ(os.super_offset, rs.super_offset);
+    EXPECT_EQ(os.dev_number, rs.dev_number);
+    EXPECT_EQ(os.bblog_size, rs.bblog_size);
+    EXPECT_EQ(os.bblog_offset, rs.bblog_offset);
+    EXPECT_EQ(os.resync_offset, rs.resync_offset);
+    EXPECT_EQ(os.max_dev, rs.max_dev);
+    EXPECT_EQ(os.logical_block_size, rs.logical_block_size);
+    EXPECT_EQ(os.dev_roles, rs.dev_roles);
+    EXPECT_EQ(md_set_name(os), md_set_name(rs));
+    EXPECT_TRUE(ours->md.checksum_ok());
+    if (ex == events_exceptions().end()) {
+      EXPECT_EQ(os.events, rs.events);
+    } else {
+      EXPECT_LE(std::abs(static_cast<std::int64_t>(os.events) - static_cast<std::int64_t>(rs.events)),
+                ex->second.first)
+          << ex->second.second;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, SimFidelity, ::testing::ValuesIn(all_scenarios()),
+                         [](const auto& param_info) {
+                           std::string n = param_info.param.name;
+                           for (auto& c : n) c = (c == '-') ? '_' : c;
+                           return n;
+                         });
+
+// The same seed gives the same run: the event-log hashes of two runs agree, and another seed
+// changes them.
+TEST(SimDeterminism, SameSeedSameEventLog) {
+  sim::Trace t = sim::random_workload(7, {});
+  auto run = [&](std::uint64_t seed) {
+    sim::RunOptions o;
+    o.seed = seed;
+    o.timeline = false;
+    sim::TraceRunner r(t, o);
+    return r.run();
+  };
+  sim::RunResult a = run(7), b = run(7), c = run(8);
+  EXPECT_EQ(a.event_hash, b.event_hash);
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_NE(a.event_hash, c.event_hash);
+  EXPECT_GT(a.events, 100u);
+}
+
+// The kernel refuses the superblock that 4 KiB infection rewrote: so does the simulator's
+// assembly, and examine on the real images.
+TEST(SimFidelityExtra, InfectedSuperblockFailsAssemblyLikeTheKernel) {
+  auto trace = sim::load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/x2-lbs4k-infect.json");
+  ASSERT_TRUE(trace.ok());
+  trace->ops.push_back(sim::TraceOp{});
+  trace->ops.back().kind = sim::OpKind::Assemble;
+  sim::RunOptions opts;
+  opts.timeline = false;
+  sim::TraceRunner runner(*trace, opts);
+  sim::RunResult r = runner.run();
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("failed to create bitmap"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("33686022"), std::string::npos) << r.error;
+  auto dev = open_device(test::fixture_image_in("realkernel-extra", "x2-lbs4k-infect", "vda"),
+                         Access::ReadOnly);
+  ASSERT_TRUE(dev.ok());
+  auto m = load_member(**dev, LayoutChoice::Auto);
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(m->bitmap);
+  EXPECT_EQ(m->bitmap->version, 0x02020206u);
+}
+
+}  // namespace
+}  // namespace llb
