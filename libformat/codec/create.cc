@@ -1,5 +1,7 @@
 #include "libformat/codec/create.h"
 
+#include "libformat/codec/kernel_profile.h"
+
 #include <algorithm>
 
 namespace llb {
@@ -20,6 +22,12 @@ std::uint32_t mdadm_placeholder_chunk(std::uint64_t size_sectors, std::uint64_t 
     bits = (bits + 1) / 2;
   }
   return static_cast<std::uint32_t>(std::max<std::uint64_t>(min_chunk, 64ull << 20));
+}
+// mdadm's FIRST_USE placeholder state, with CLEAN for --assume-clean where the kernel honours it.
+std::uint32_t placeholder_state(const KernelProfile& p, bool assume_clean) {
+  std::uint32_t state = 1u << p.first_use_bit;
+  if (assume_clean && p.honours_clean_flag) state |= 1u << kBitmapClean;
+  return state;
 }
 }  // namespace
 
@@ -70,10 +78,7 @@ BitmapSuperblock placeholder_for_md(const MdSuperblock& md, KernelVersion layout
   b.events = md.events;
   b.sectors_reserved = kDefaultSectorsReserved;
   b.sync_size = resync_max_sectors(md);
-  const std::uint32_t first_use =
-      layout == KernelVersion::Upstream ? kBitmapFirstUse : kRfcFirstUseBit;
-  b.state = 1u << first_use;
-  if (assume_clean && layout == KernelVersion::Upstream) b.state |= 1u << kBitmapClean;
+  b.state = placeholder_state(kernel_profile(layout), assume_clean);
   b.chunksize = mdadm_placeholder_chunk(b.sync_size, kDefaultSectorsReserved);
   b.daemon_sleep = kMdadmPlaceholderDaemonSleep;
   return b;
@@ -89,10 +94,7 @@ BitmapSuperblock make_bitmap_superblock(const ArraySpec& spec, BitmapInit init,
   const std::uint64_t size = spec.member_size_bytes / 512 - spec.data_offset_sectors;
   b.sync_size = size;
   if (init == BitmapInit::Placeholder) {
-    const std::uint32_t first_use =
-        spec.layout == KernelVersion::Upstream ? kBitmapFirstUse : kRfcFirstUseBit;
-    b.state = 1u << first_use;
-    if (spec.assume_clean && spec.layout == KernelVersion::Upstream) b.state |= 1u << kBitmapClean;
+    b.state = placeholder_state(kernel_profile(spec.layout), spec.assume_clean);
     b.chunksize = mdadm_placeholder_chunk(size, kDefaultSectorsReserved);
     b.daemon_sleep = kMdadmPlaceholderDaemonSleep;
   } else {
@@ -108,7 +110,7 @@ std::vector<std::uint8_t> encode_bitmap_area(const BitmapSuperblock& bsb, const 
   // as whatever was on disk, zero on a new device. The RFC keeps states from page 1 on.
   std::vector<std::uint8_t> area(g.state_area_end_bytes(), 0);
   std::fill(area.begin(), area.begin() + kBitmapPageBytes, 0xff);
-  if (g.version == KernelVersion::Upstream) {
+  if (kernel_profile(g.version).filler_after_states) {
     std::fill(area.begin() + static_cast<std::ptrdiff_t>(g.data_offset_bytes + states.size()),
               area.end(), 0xff);
   }

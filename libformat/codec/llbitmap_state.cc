@@ -1,14 +1,15 @@
 #include "libformat/codec/llbitmap_state.h"
 
+#include "libformat/codec/kernel_profile.h"
+
 namespace llb {
 
-std::string_view kernel_version_name(KernelVersion v) {
-  return v == KernelVersion::Upstream ? "upstream" : "rfc";
-}
+std::string_view kernel_version_name(KernelVersion v) { return kernel_profile(v).name; }
 
 std::optional<KernelVersion> parse_kernel_version(std::string_view name) {
-  if (name == "upstream") return KernelVersion::Upstream;
-  if (name == "rfc") return KernelVersion::Rfc;
+  for (const KernelProfile* p : kKernelProfiles) {
+    if (p->name == name) return p->version;
+  }
   return std::nullopt;
 }
 
@@ -37,7 +38,7 @@ std::string_view state_key(State s) {
 }
 
 std::uint32_t state_data_offset_bytes(KernelVersion v) {
-  return v == KernelVersion::Upstream ? kUpstreamDataOffsetBytes : kRfcDataOffsetBytes;
+  return kernel_profile(v).data_offset_bytes;
 }
 
 bool state_forgets_divergence(State s) {

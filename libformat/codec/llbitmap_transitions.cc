@@ -1,10 +1,12 @@
 #include "libformat/codec/llbitmap_transitions.h"
 
+#include "libformat/codec/kernel_profile.h"
+
 
 namespace llb {
 
 int action_count(KernelVersion v) {
-  return v == KernelVersion::Upstream ? kUpstreamActionCount : kRfcActionCount;
+  return kernel_profile(v).action_count;
 }
 
 std::string_view action_name(Action a) {

@@ -1,5 +1,7 @@
 #include "libformat/codec/llbitmap_validate.h"
 
+#include "libformat/codec/kernel_profile.h"
+
 #include <algorithm>
 #include <bit>
 
@@ -76,11 +78,10 @@ BitmapVerdict validate_llbitmap(const BitmapSuperblock& bsb, const MdSuperblock&
     add(BitmapCheck::UuidMismatch,
         msg("uuid", uuid_colon(bsb.uuid), uuid_colon(md.set_uuid) + " (the array UUID)"));
   }
-  const std::uint32_t first_use_bit =
-      version == KernelVersion::Upstream ? kBitmapFirstUse : kRfcFirstUseBit;
-  if (bsb.state & (1u << first_use_bit)) {
+  const KernelProfile& profile = kernel_profile(version);
+  if (bsb.state & (1u << profile.first_use_bit)) {
     v.first_use = true;
-    v.assume_clean = version == KernelVersion::Upstream && (bsb.state & (1u << kBitmapClean));
+    v.assume_clean = profile.honours_clean_flag && (bsb.state & (1u << kBitmapClean));
     add(BitmapCheck::FirstUse,
         str_cat(device, ": bitmap superblock state ", hex(bsb.state),
                 " has FIRST_USE: the kernel ignores chunksize, daemon_sleep and events and "

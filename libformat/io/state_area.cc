@@ -1,5 +1,7 @@
 #include "libformat/io/state_area.h"
 
+#include "libformat/codec/kernel_profile.h"
+
 #include <algorithm>
 
 #include "libformat/codec/bitmap_superblock.h"
@@ -38,7 +40,7 @@ Result<StateArea> read_state_area(BlockDevice& dev, const Geometry& g) {
   area.counts = count_states(area.bytes, g.version);
   area.runs = state_runs(area.bytes);
   check(kBitmapSbBytes, g.data_offset_bytes, area.gap_bytes, area.gap_not_filler);
-  if (g.version == KernelVersion::Upstream) {
+  if (kernel_profile(g.version).filler_after_states) {
     check(g.data_offset_bytes + g.chunks, g.state_area_end_bytes(), area.tail_bytes,
           area.tail_not_filler);
   }

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "libformat/codec/kernel_profile.h"
+
 #include "libformat/codec/llbitmap_transitions.h"
 
 namespace llb {
@@ -47,7 +49,7 @@ bool chunk_needs_sync(KernelVersion version, std::uint8_t state, bool degraded) 
       return true;
     case State::Dirty:
       // Upstream turns Dirty into Syncing on Startsync when degraded; the RFC does not.
-      return degraded && version == KernelVersion::Upstream;
+      return degraded && kernel_profile(version).degraded_recovers_dirty;
     default:
       return false;
   }

@@ -1,5 +1,7 @@
 #include "libformat/ops/member.h"
 
+#include "libformat/codec/kernel_profile.h"
+
 #include <algorithm>
 
 namespace llb {
@@ -100,12 +102,15 @@ void choose_layout(Member& m, BlockDevice& dev, LayoutChoice choice) {
     m.layout_reason = "chosen with --layout";
     return;
   }
-  m.layout = KernelVersion::Upstream;
+  // The two layouts' own marks: each profile's FIRST_USE bit, and where Linux 7.2 keeps states.
+  const KernelProfile& up = profiles::kUpstream;
+  const KernelProfile& rfc = profiles::kRfc;
+  m.layout = up.version;
   const BitmapSuperblock& b = *m.bitmap;
-  const bool rfc_first_use = (b.state >> kRfcFirstUseBit) & 1;
-  const bool upstream_first_use = (b.state >> kBitmapFirstUse) & 1;
+  const bool rfc_first_use = (b.state >> rfc.first_use_bit) & 1;
+  const bool upstream_first_use = (b.state >> up.first_use_bit) & 1;
   if (rfc_first_use && !upstream_first_use) {
-    m.layout = KernelVersion::Rfc;
+    m.layout = rfc.version;
     m.layout_reason = "auto: state has the RFC's FIRST_USE bit (bit 2)";
     m.layout_evidence = LayoutEvidence::StrongRfc;
     return;
@@ -115,22 +120,21 @@ void choose_layout(Member& m, BlockDevice& dev, LayoutChoice choice) {
     m.layout_evidence = LayoutEvidence::StrongUpstream;
     return;
   }
-  auto g = geometry_from_superblocks(m.md.sb, m.md.offset_bytes, b, KernelVersion::Upstream,
-                                     m.device);
+  auto g = geometry_from_superblocks(m.md.sb, m.md.offset_bytes, b, up.version, m.device);
   if (!g.ok() || g->chunks == 0) {
     m.layout_reason = "auto: default (no usable geometry)";
     return;
   }
-  const std::uint64_t len = std::min<std::uint64_t>(g->chunks, kBitmapPageBytes -
-                                                                   kUpstreamDataOffsetBytes);
-  auto bytes = read_bytes(dev, m.bitmap_offset_bytes + kUpstreamDataOffsetBytes,
+  const std::uint64_t len =
+      std::min<std::uint64_t>(g->chunks, kBitmapPageBytes - up.data_offset_bytes);
+  auto bytes = read_bytes(dev, m.bitmap_offset_bytes + up.data_offset_bytes,
                           static_cast<std::size_t>(len));
   if (!bytes.ok()) {
     m.layout_reason = "auto: default (state bytes unreadable)";
     return;
   }
   if (std::all_of(bytes->begin(), bytes->end(), [](std::uint8_t x) { return x == 0xff; })) {
-    m.layout = KernelVersion::Rfc;
+    m.layout = rfc.version;
     m.layout_reason = str_cat("auto: ", len, " bytes at +1024 still hold mdadm's 0xff filler, so "
                               "the states are at +4096 (RFC)");
     m.layout_evidence = LayoutEvidence::WeakRfc;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "libformat/codec/endian.h"
+#include "libformat/codec/kernel_profile.h"
 #include "libformat/codec/llbitmap_transitions.h"
 
 namespace llb {
@@ -486,7 +487,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
                         "filler", false);
     };
     check(kBitmapSbBytes, g->data_offset_bytes);
-    if (g->version == KernelVersion::Upstream) {
+    if (kernel_profile(g->version).filler_after_states) {
       check(g->data_offset_bytes + g->chunks, g->state_area_end_bytes());
     }
     if (filler_bad) {
