@@ -8,8 +8,8 @@
 #include <cstdio>
 
 #include "bench/bench_util.h"
-#include "sim/explore.h"
-#include "sim/random_workload.h"
+#include "sim/explore/explore.h"
+#include "sim/workload/random_workload.h"
 
 namespace {
 

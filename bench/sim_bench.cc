@@ -8,8 +8,8 @@
 #include <cstdlib>
 
 #include "bench/bench_util.h"
-#include "sim/md_array.h"
-#include "sim/prng.h"
+#include "sim/md/md_array.h"
+#include "sim/core/prng.h"
 
 namespace {
 

@@ -14,11 +14,11 @@
 #include "libformat/report/json.h"
 #include "libformat/report/report.h"
 #include "libformat/report/json_dom.h"
-#include "sim/explore.h"
-#include "sim/random_workload.h"
-#include "sim/result_json.h"
-#include "sim/runner.h"
-#include "sim/trace.h"
+#include "sim/explore/explore.h"
+#include "sim/workload/random_workload.h"
+#include "sim/report/result_json.h"
+#include "sim/workload/runner.h"
+#include "sim/workload/trace.h"
 
 namespace py = pybind11;
 using namespace llb;

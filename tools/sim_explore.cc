@@ -5,11 +5,11 @@
 #include <iostream>
 
 #include "libformat/report/json.h"
-#include "sim/explore.h"
-#include "sim/import.h"
-#include "sim/random_workload.h"
-#include "sim/result_json.h"
-#include "sim/runner.h"
+#include "sim/explore/explore.h"
+#include "sim/workload/import.h"
+#include "sim/workload/random_workload.h"
+#include "sim/report/result_json.h"
+#include "sim/workload/runner.h"
 #include "tools/cli.h"
 
 namespace po = boost::program_options;

@@ -8,9 +8,9 @@
 #include "libformat/report/json.h"
 #include "libformat/report/report.h"
 #include "libformat/report/report_json.h"
-#include "sim/random_workload.h"
-#include "sim/result_json.h"
-#include "sim/runner.h"
+#include "sim/workload/random_workload.h"
+#include "sim/report/result_json.h"
+#include "sim/workload/runner.h"
 #include "tools/cli.h"
 
 namespace po = boost::program_options;

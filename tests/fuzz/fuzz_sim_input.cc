@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "sim/import.h"
-#include "sim/trace.h"
+#include "sim/workload/import.h"
+#include "sim/workload/trace.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

@@ -18,7 +18,7 @@
 #include "libformat/ops/repair.h"
 #include "libformat/ops/resync.h"
 #include "libformat/io/uuid.h"
-#include "sim/trace.h"
+#include "sim/workload/trace.h"
 #include "tools/cli.h"
 
 namespace {

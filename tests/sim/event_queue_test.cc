@@ -2,14 +2,14 @@
 // sequence). Random mixes of near events (the wheel), far ones (the heap), events at the current
 // tick, in the past, and long gaps that wrap the wheel many times.
 
-#include "sim/event_queue.h"
+#include "sim/core/event_queue.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 #include <utility>
 
-#include "sim/prng.h"
+#include "sim/core/prng.h"
 
 namespace llb::sim {
 namespace {

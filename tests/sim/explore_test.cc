@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "sim/explore.h"
-#include "sim/import.h"
-#include "sim/random_workload.h"
+#include "sim/explore/explore.h"
+#include "sim/workload/import.h"
+#include "sim/workload/random_workload.h"
 #include "tests/writer_util.h"
 
 namespace llb::sim {

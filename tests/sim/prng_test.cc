@@ -2,7 +2,7 @@
 // must still give exactly what plain rejection sampling with % gives (runs stay reproducible
 // across versions).
 
-#include "sim/prng.h"
+#include "sim/core/prng.h"
 
 #include <gtest/gtest.h>
 

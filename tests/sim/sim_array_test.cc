@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include "libformat/ops/examine.h"
-#include "sim/disk_device.h"
-#include "sim/export.h"
-#include "sim/runner.h"
+#include "sim/core/disk_device.h"
+#include "sim/workload/export.h"
+#include "sim/workload/runner.h"
 #include "tests/test_util.h"
 
 namespace llb::sim {

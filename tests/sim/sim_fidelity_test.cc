@@ -9,9 +9,9 @@
 
 #include "libformat/io/md_locate.h"
 #include "libformat/ops/member.h"
-#include "sim/disk_device.h"
-#include "sim/random_workload.h"
-#include "sim/runner.h"
+#include "sim/core/disk_device.h"
+#include "sim/workload/random_workload.h"
+#include "sim/workload/runner.h"
 #include "tests/test_util.h"
 
 namespace llb {

@@ -8,12 +8,12 @@
 #include "libformat/codec/bitmap_superblock.h"
 #include "libformat/codec/create.h"
 #include "libformat/codec/endian.h"
-#include "sim/disk.h"
-#include "sim/llbitmap_model.h"
-#include "sim/meta_area.h"
-#include "sim/meta_bytes.h"
-#include "sim/prng.h"
-#include "sim/trace.h"
+#include "sim/core/disk.h"
+#include "sim/llbitmap/llbitmap_model.h"
+#include "sim/core/meta_area.h"
+#include "sim/core/meta_bytes.h"
+#include "sim/core/prng.h"
+#include "sim/workload/trace.h"
 #include "tests/test_util.h"
 
 namespace llb::sim {

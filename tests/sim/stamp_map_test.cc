@@ -2,14 +2,14 @@
 // fills and assignments at sector granularity (aligned, unaligned, within one block, across
 // many, touching the short last block), then every way of reading the map back.
 
-#include "sim/stamp_map.h"
+#include "sim/core/stamp_map.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <vector>
 
-#include "sim/prng.h"
+#include "sim/core/prng.h"
 
 namespace llb::sim {
 namespace {

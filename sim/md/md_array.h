@@ -1,0 +1,326 @@
+#pragma once
+// A simulated md RAID1 array with an llbitmap, driven by discrete events. It models the paths
+// that decide what reaches each member and when: md_write_start and the superblock update, the
+// bitmap's start_write / unplug / end_write around the mirrored data writes, the daemon and its
+// page barriers (or the RFC's mddev_suspend), safe mode, member failure and re-add, resync and
+// recovery, stop, the reboot notifier, power loss and assembly from what is durable.
+//
+// Each user-visible operation is a job: a small state machine that waits on disk I/O or on
+// another job and is resumed by events. Everything is deterministic: integer ticks, the
+// simulator's PRNG, events ordered by (tick, sequence).
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "libformat/codec/bitmap_superblock.h"
+#include "libformat/codec/llbitmap_state.h"
+#include "libformat/codec/md_superblock.h"
+#include "sim/core/disk.h"
+#include "sim/core/event_queue.h"
+#include "sim/llbitmap/llbitmap_model.h"
+#include "sim/core/prng.h"
+
+namespace llb::sim {
+
+struct ArrayConfig {
+  KernelVersion kernel = KernelVersion::Upstream;
+  std::uint32_t members = 2;
+  DiskConfig disk;
+  std::array<std::uint8_t, 16> array_uuid{};
+  std::uint64_t ctime_seconds = 1795000000;
+  std::uint32_t daemon_sleep_s = kDefaultDaemonSleep;
+  std::uint32_t barrier_idle_s = kDefaultBarrierIdle;
+  std::uint32_t safe_mode_delay_ms = 200;
+  Tick rfc_writeback_expire = 30 * kTicksPerSecond;     // dirty_expire_centisecs
+  Tick rfc_writeback_interval = 5 * kTicksPerSecond;    // dirty_writeback_centisecs
+  Tick resync_chunk_cpu = 0;  // extra time per resynced chunk beyond the disk I/O
+  Tick md_thread_latency = 100;  // from a wake-up of the md thread to its pass
+  // A planted fault for the crash explorer's own test: user data is issued without waiting for
+  // the dirty bitmap blocks to complete. Never set outside that test.
+  bool fault_data_before_bitmap = false;
+};
+
+enum class ArrayStatus { Absent, Running, Stopped, Crashed };
+
+struct Rdev {
+  std::unique_ptr<SimDisk> disk;
+  std::uint32_t dev_number = 0;
+  std::uint16_t role = 0;           // raid disk, or kRoleSpare
+  bool in_sync = true;
+  bool faulty = false;
+  bool in_array = true;             // part of the running array
+  std::array<std::uint8_t, 16> device_uuid{};
+};
+
+using JobId = std::uint32_t;
+
+// What a completed job reports.
+struct JobResult {
+  bool done = false;
+  bool ok = true;
+  std::string error;
+  std::vector<std::uint64_t> read_stamps;  // for reads
+};
+
+// One line of the timeline: something a kernel engineer would want to see.
+struct TimelineEntry {
+  Tick at = 0;
+  std::string what;
+};
+
+class MdArray {
+ public:
+  MdArray(const ArrayConfig& config, std::uint64_t seed);
+  ~MdArray();
+
+  // --- lifecycle ---------------------------------------------------------------------------
+  // mdadm --create --bitmap=lockless: placeholder metadata, then the kernel runs the array.
+  JobId create(bool assume_clean);
+  // mdadm --assemble --run from what the members hold.
+  JobId assemble();
+  JobId stop();                      // mdadm --stop
+  JobId poweroff();                  // reboot notifier, then power off
+  // Power loss now: in-memory state is gone; each member resolves its pending writes.
+  void crash(const CrashPolicy& policy);
+
+  // --- I/O -----------------------------------------------------------------------------------
+  JobId write(std::uint64_t array_sector, std::uint32_t sectors, std::uint64_t stamp, bool fua);
+  JobId read(std::uint64_t array_sector, std::uint32_t sectors);
+  JobId discard(std::uint64_t array_sector, std::uint32_t sectors);
+  JobId flush();                     // fsync on the md device
+
+  // --- members -------------------------------------------------------------------------------
+  JobId fail(std::uint32_t member);  // mdadm --fail
+  JobId remove(std::uint32_t member);  // mdadm --remove
+  JobId readd(std::uint32_t member);   // mdadm --re-add (recovery driven by the bitmap)
+  void inject_write_errors(std::uint32_t member, std::uint32_t count);
+
+  // --- knobs ---------------------------------------------------------------------------------
+  void set_daemon_sleep(std::uint32_t s) { config_.daemon_sleep_s = s; }
+  void set_barrier_idle(std::uint32_t s) { config_.barrier_idle_s = s; }
+  void set_safe_mode_delay(std::uint32_t ms) { config_.safe_mode_delay_ms = ms; }
+
+  // --- running -------------------------------------------------------------------------------
+  Tick now() const { return now_; }
+  bool step();                       // runs one event; false when the queue is empty
+  void run_until(Tick t);            // runs events due before t, then sets now to t
+  bool run_until_done(JobId job, Tick limit);
+  bool run_until_idle(Tick limit);   // no jobs, no sync, no pending I/O
+  const JobResult& result(JobId job) const;
+  bool job_done(JobId job) const { return done_[job] != 0; }
+  // For drivers keeping many user jobs in flight: once on, every user job that finishes is
+  // appended to finished() (the driver clears it), so nothing has to poll job_done().
+  void collect_finished(bool on) { collect_finished_ = on; }
+  std::vector<JobId>& finished() { return finished_; }
+  // Returns a finished job to the pool; its id may be reused afterwards.
+  void release(JobId job);
+
+  // --- inspection ----------------------------------------------------------------------------
+  ArrayStatus status() const { return status_; }
+  const ArrayConfig& config() const { return config_; }
+  std::uint32_t member_count() const { return static_cast<std::uint32_t>(rdevs_.size()); }
+  SimDisk& disk(std::uint32_t member) { return *rdevs_[member].disk; }
+  const SimDisk& disk(std::uint32_t member) const { return *rdevs_[member].disk; }
+  const Rdev& rdev(std::uint32_t member) const { return rdevs_[member]; }
+  const LlbitmapModel* bitmap() const { return bitmap_.get(); }
+  std::uint64_t events() const { return events_; }
+  bool degraded() const;
+  // The sync thread runs, or has finished and md has not reaped it yet (/proc/mdstat still
+  // shows it until the superblocks are written).
+  bool sync_running() const {
+    return sync_job_ != kNoJob || md_reap_pending_ || sb_update_running_;
+  }
+  std::uint64_t array_sectors() const { return array_sectors_; }
+  const Geometry& geometry() const { return geometry_; }
+  const std::vector<TimelineEntry>& timeline() const { return timeline_; }
+  std::uint64_t event_log_hash() const { return event_hash_; }
+  std::uint64_t events_processed() const { return events_processed_; }
+  void set_timeline_enabled(bool on) { timeline_enabled_ = on; }
+  // Called for every event processed (after the hash is updated); the crash explorer uses it.
+  void set_event_observer(std::function<void(const Event&)> f) { observer_ = std::move(f); }
+
+  static constexpr JobId kNoJob = ~JobId{0};
+
+  // The durability promise made to users, for the crash explorer: per array sector, the stamp of
+  // the last write acknowledged and then flushed (or written with FUA), 0 where there is none.
+  // While tracking, sector ranges whose promise changed are appended to `log`.
+  void track_promises(std::vector<std::pair<std::uint64_t, std::uint32_t>>* log) {
+    promise_log_ = log;
+    tracking_promises_ = true;
+  }
+  const std::vector<std::uint64_t>& promised() const { return promised_; }
+  // Discards submitted and not finished: they may zero sectors that hold a promised write.
+  std::uint32_t discards_in_flight() const { return discards_in_flight_; }
+
+ private:
+  struct Job;
+  // jobs
+  JobId new_job(int kind, bool internal);
+  Job& job(JobId id) { return *jobs_[id]; }
+  void resume(JobId id);
+  void finish(JobId id, bool ok = true, std::string_view error = {});
+  void mark_done(JobId id);  // result.done and its inline copy done_, together
+  void park(JobId id, std::vector<JobId>& list);  // wait in a list until woken
+  void wake(JobId id);
+  void wake_all(std::vector<JobId>& waiters);
+  void start_child(JobId parent, JobId child);
+
+  // disk I/O
+  void submit(std::uint32_t member, DiskWrite&& w, JobId owner);
+  // The waiter waits for one more request: member's completion of request id, due after latency.
+  void expect_completion(Job& waiter, std::uint32_t member, Tick latency, std::uint64_t id);
+  void submit_flush(std::uint32_t member, JobId owner);
+  void submit_read(std::uint32_t member, JobId owner);
+  void on_io_complete(std::uint32_t member, std::uint64_t id);
+  void write_bitmap_pieces(const std::vector<BitmapWrite>& pieces, bool preflush, JobId owner,
+                           const char* why);
+
+  // md
+  bool member_writable(std::uint32_t m) const;
+  bool sectors_out_of_range(std::uint64_t s, std::uint32_t n) const {
+    return n == 0 || s + n > array_sectors_;
+  }
+  void request_sb_update(bool force_change, bool clean_transition, JobId waiter);
+  void start_sb_update();
+  void md_error(std::uint32_t member);
+  void arm_safe_mode();
+
+  // bitmap
+  void bitmap_pass_effects(const PassResult& r);
+  void arm_daemon_timer(Tick delay);
+  std::pair<std::uint64_t, std::uint64_t> page_chunk_range(std::uint32_t page) const;
+
+  // job steps
+  void step_write(JobId id);
+  void step_read(JobId id);
+  void step_flush(JobId id);
+  void step_sb_update(JobId id);
+  void step_daemon(JobId id);
+  void step_sync(JobId id);
+  void step_stop(JobId id);
+  void step_create(JobId id);
+  void step_assemble(JobId id);
+  void step_fail(JobId id);
+  void step_remove(JobId id);
+  void step_readd(JobId id);
+  // helpers of the steps
+  bool bitmap_start_io(JobId id);   // raise barriers and run Startwrite/Discard; false: wait
+  void bitmap_end_io(JobId id);
+  void daemon_page(std::uint32_t page);
+  bool sync_chunk_busy(std::uint64_t chunk) const;
+  void sync_finish(JobId id, bool aborted);
+  JobId start_sync_job(bool recovery, bool full);
+  JobId start_daemon_job();
+  void start_writeback_timer();
+
+  // events
+  void on_daemon_timer(std::uint64_t generation);
+  void on_safe_mode_timer(std::uint64_t generation);
+  void on_writeback_timer(std::uint64_t generation);
+  void wake_md_thread();
+  void on_md_thread();
+
+  // A new life of the array (create, assemble, stop, crash): I/O of the old one is ignored.
+  void new_incarnation() {
+    ++incarnation_;
+    meta_inflight_ = 0;
+    super_waiters_.clear();
+  }
+  void log(std::string what);
+  void hash_event(const Event& e);
+  // Loads the bitmap from a member as llbitmap_create/llbitmap_load would. On FirstUse the
+  // caller writes the whole bitmap (llbitmap_init's flush); Refused fails the assembly, as
+  // RUN_ARRAY fails when the bitmap cannot be created.
+  enum class BitmapLoad { None, FirstUse, Loaded, Refused };
+  BitmapLoad load_bitmap_from(std::uint32_t member, std::string* why);
+  void encode_superblocks();
+
+  ArrayConfig config_;
+  Prng prng_;
+  EventQueue queue_;
+  Tick now_ = 0;
+  std::uint64_t incarnation_ = 0;  // bumps at crash/stop: stale events are ignored
+  ArrayStatus status_ = ArrayStatus::Absent;
+  std::vector<Rdev> rdevs_;
+  std::vector<std::unique_ptr<Job>> jobs_;
+  std::vector<JobId> free_jobs_;
+  std::vector<std::uint8_t> done_;       // per job: its result.done, for job_done() inline
+  std::vector<JobId> finished_;          // user jobs finished, when collect_finished_
+  bool collect_finished_ = false;
+  std::vector<JobId> active_writes_;     // user writes between bitmap start and end
+  std::vector<BitmapWrite> unplug_pieces_;  // the unplug's bitmap writes (storage reused)
+  std::vector<JobId> sync_waiters_;      // writes waiting for the sync thread's chunk
+
+  // md state
+  std::uint64_t events_ = 0;
+  bool in_sync_ = true;
+  bool can_decrease_events_ = false;
+  std::uint64_t resync_offset_ = kMaxSector;
+  std::uint64_t array_sectors_ = 0;
+  std::uint32_t writes_pending_ = 0;
+  bool sb_update_running_ = false;
+  bool sb_update_wanted_ = false;
+  bool sb_force_change_ = false;
+  bool sb_clean_transition_ = false;
+  std::vector<JobId> sb_waiters_;
+  // md_super_wait: metadata writes (md superblock, bitmap) in flight, and who waits for none.
+  std::uint32_t meta_inflight_ = 0;
+  std::vector<JobId> super_waiters_;
+  std::uint64_t safe_mode_generation_ = 0;
+  bool suspended_ = false;                 // RFC mddev_suspend by the daemon
+  std::vector<JobId> suspend_waiters_;     // writers blocked by a suspension
+  std::uint32_t active_io_ = 0;            // writes between start and end (RFC suspend drains)
+  std::vector<JobId> drain_waiters_;       // jobs waiting for active_io_ == 0
+  std::vector<MdSuperblock> md_sbs_;       // per member
+  BitmapSuperblock bitmap_sb_;             // the array's bitmap superblock fields
+  std::uint32_t bitmap_flags_ = 0;         // llbitmap->flags
+
+  // bitmap state
+  std::unique_ptr<LlbitmapModel> bitmap_;
+  Geometry geometry_;
+  bool bitmap_shutdown_ = false;
+  Tick daemon_timer_at_ = kNever;
+  std::uint64_t daemon_timer_generation_ = 0;
+  JobId daemon_job_ = kNoJob;
+  std::vector<std::vector<JobId>> page_waiters_;
+  std::uint64_t writeback_generation_ = 0;
+
+  // sync
+  JobId sync_job_ = kNoJob;
+  std::uint64_t sync_chunk_ = ~std::uint64_t{0};  // chunk the sync thread is copying
+  bool stopping_ = false;
+  bool md_thread_scheduled_ = false;
+  bool md_clean_pending_ = false;   // MD_SB_CHANGE_CLEAN from a sync checkpoint
+  bool md_reap_pending_ = false;    // the sync thread finished: md_reap_sync_thread
+  bool md_reap_resync_ = false;     // ... and it was a completed resync
+
+  // observation
+  bool timeline_enabled_ = true;
+  std::vector<TimelineEntry> timeline_;
+  std::uint64_t event_hash_ = 0xcbf29ce484222325ull;
+  std::uint64_t events_processed_ = 0;
+  std::function<void(const Event&)> observer_;
+
+  // durability promises (track_promises)
+  struct Acked {
+    std::uint64_t sector = 0;
+    std::uint32_t sectors = 0;
+    std::uint64_t stamp = 0;
+    std::uint64_t seq = 0;
+  };
+  void promise(std::uint64_t sector, std::uint32_t sectors, std::uint64_t stamp);
+  bool tracking_promises_ = false;
+  std::vector<std::uint64_t> promised_;
+  std::vector<Acked> acked_;  // acknowledged, not yet flushed
+  std::uint64_t ack_seq_ = 0;
+  std::uint32_t discards_in_flight_ = 0;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>>* promise_log_ = nullptr;
+};
+
+}  // namespace llb::sim

@@ -1,0 +1,94 @@
+#include "sim/report/result_json.h"
+
+#include "libformat/report/report.h"
+#include "libformat/report/json_dom.h"
+#include "libformat/io/state_area.h"
+
+namespace llb::sim {
+
+Json snapshot_json(const Snapshot& s, KernelVersion v) {
+  Json members = Json::array();
+  for (const MemberState& m : s.members) {
+    members.push_back({{"name", m.name},
+                       {"in_array", m.in_array},
+                       {"faulty", m.faulty},
+                       {"md_events", m.md_events},
+                       {"md_clean", m.md_clean},
+                       {"bitmap_events", m.bitmap_events},
+                       {"bitmap_state", m.bitmap_state},
+                       {"chunksize", m.chunksize},
+                       {"daemon_sleep", m.daemon_sleep},
+                       {"sync_size", m.sync_size},
+                       {"runs", runs_to_json(state_runs(m.states), v)}});
+  }
+  Json j = {{"label", s.label}, {"at_us", s.at}, {"members", members}};
+  if (!s.memory_counts.empty()) {
+    Json c;
+    for (int st = 0; st < state_count(v); ++st) {
+      c[std::string(state_key(static_cast<State>(st)))] = s.memory_counts[st];
+    }
+    j["memory_counts"] = c;
+  }
+  return j;
+}
+
+Json run_json(const Trace& trace, const RunOptions& opts, const RunResult& r,
+              const std::vector<TimelineEntry>& timeline, const std::string& repro) {
+  Json dumps = Json::array();
+  for (const auto& d : r.dumps) dumps.push_back(snapshot_json(d, opts.kernel));
+  Json events = Json::array();
+  for (const auto& e : timeline) events.push_back({{"at_us", e.at}, {"what", e.what}});
+  return {{"schema", "llbitmap-sim-run"},
+          {"schema_version", 1},
+          {"trace", trace.name},
+          {"seed", opts.seed},
+          {"kernel", kernel_version_name(opts.kernel)},
+          {"ok", r.ok},
+          {"error", r.error},
+          {"end_us", r.end},
+          {"events", r.events},
+          {"event_log_hash", hex(r.event_hash, 16)},
+          {"timeline", events},
+          {"dumps", dumps},
+          {"final", snapshot_json(r.final_state, opts.kernel)},
+          {"exported", r.exported},
+          {"reproduce", repro}};
+}
+
+Json explore_stats_json(const ExploreStats& s) {
+  return {{"crash_points", s.crash_points},     {"states", s.states},
+          {"distinct", s.distinct},             {"max_depth", s.max_depth},
+          {"max_pending", s.max_pending},       {"sampled_points", s.sampled_points},
+          {"safety_violations", s.safety_violations},
+          {"resync_violations", s.resync_violations},
+          {"durability_violations", s.durability_violations},
+          {"refused_states", s.refused_states}, {"unnecessary_chunks", s.unnecessary_chunks},
+          {"unnecessary_bytes", s.unnecessary_bytes}, {"seconds", s.seconds},
+          {"states_per_second", s.seconds > 0 ? static_cast<double>(s.states) / s.seconds : 0.0},
+          {"budget_exhausted", s.budget_exhausted}};
+}
+
+Json violation_json(const Violation& v) {
+  Json fates = Json::array();
+  for (const WriteFate& f : v.fates) {
+    fates.push_back({{"member", f.member}, {"write", f.write_id}, {"tag", f.tag},
+                     {"sector", f.sector}, {"sectors", f.sectors}, {"inflight", f.inflight},
+                     {"fate", f.fate}});
+  }
+  return {{"invariant", v.invariant}, {"event_index", v.event_index}, {"at_us", v.at},
+          {"chunk", v.chunk}, {"source", v.source}, {"on_disk_states", v.on_disk_states},
+          {"model_state", v.model_state}, {"detail", v.detail}, {"writes", fates}};
+}
+
+Json explore_json(const ExploreOptions& o, const ExploreResult& r) {
+  Json j = {{"schema", "llbitmap-sim-explore"}, {"schema_version", 1},
+            {"kernel", kernel_version_name(o.kernel)}, {"seed", o.seed},
+            {"stats", explore_stats_json(r.stats)}};
+  Json vs = Json::array();
+  for (const auto& v : r.violations) vs.push_back(violation_json(v));
+  j["violations"] = vs;
+  if (!r.run_error.empty()) j["run_error"] = r.run_error;
+  return j;
+}
+
+}  // namespace llb::sim

@@ -1,0 +1,210 @@
+// The sync thread: resync after an unclean shutdown and recovery of a re-added member, driven
+// by the bitmap as md_do_sync, raid1_sync_request and the llbitmap sync hooks drive it.
+
+#include <algorithm>
+
+#include "sim/md/md_array.h"
+#include "sim/md/md_array_job.h"
+
+namespace llb::sim {
+
+namespace {
+constexpr std::uint8_t S(State s) { return static_cast<std::uint8_t>(s); }
+}  // namespace
+
+JobId MdArray::start_sync_job(bool recovery, bool full) {
+  if (sync_job_ != kNoJob) return sync_job_;
+  sync_job_ = new_job(kSync, true);
+  Job& j = job(sync_job_);
+  j.recovery = recovery;
+  j.full_sync = full || !bitmap_;
+  j.last_end_sync = now_;
+  log(str_cat(recovery ? "recovery" : "resync", " starts", j.full_sync ? " (full)" : ""));
+  // md starts the thread from md_check_recovery: run it on the next event.
+  job(sync_job_).waiting = true;
+  wake(sync_job_);
+  return sync_job_;
+}
+
+void MdArray::sync_finish(JobId id, bool aborted) {
+  Job& j = job(id);
+  sync_chunk_ = ~std::uint64_t{0};
+  wake_all(sync_waiters_);
+  if (bitmap_) {
+    const std::uint64_t last = geometry_.chunks - 1;
+    if (aborted) {
+      // llbitmap_end_sync: Abortsync from the current chunk to the end ...
+      PassResult r = bitmap_->apply(std::min(j.cursor, last), last, Action::Abortsync,
+                                    degraded(), now_);
+      bitmap_pass_effects(r);
+    }
+    // ... then close_sync, as raid1_sync_request calls it in both cases.
+    if (config_.kernel == KernelVersion::Upstream) {
+      for (std::uint32_t p = 0; p < bitmap_->pages(); ++p) bitmap_->page(p).expire = now_;
+    }
+    PassResult r = bitmap_->apply(0, last, Action::Endsync, degraded(), now_);
+    bitmap_pass_effects(r);
+  }
+  sync_job_ = kNoJob;
+  if (!aborted) {
+    if (j.recovery) {
+      for (Rdev& r : rdevs_) {
+        if (r.in_array && !r.faulty) r.in_sync = true;
+      }
+      log("recovery done: every member in sync");
+    } else {
+      log("resync done");
+    }
+    md_reap_pending_ = true;
+    md_reap_resync_ = !j.recovery;
+    wake_md_thread();
+  } else {
+    log(str_cat(j.recovery ? "recovery" : "resync", " aborted at chunk ", j.cursor));
+  }
+  finish(id);
+}
+
+void MdArray::step_sync(JobId id) {
+  Job& j = job(id);
+  const bool upstream = config_.kernel == KernelVersion::Upstream;
+  const std::uint64_t chunks = bitmap_ ? geometry_.chunks
+                                       : (array_sectors_ + kMinChunkSectors - 1) / kMinChunkSectors;
+  const std::uint64_t unit = bitmap_ ? geometry_.chunksize_sectors : kMinChunkSectors;
+  // sources and targets: resync copies from the first in-sync member to the other in-sync ones;
+  // recovery copies to the members that are not in sync yet.
+  auto source = [&]() -> std::uint32_t {
+    for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
+      if (member_writable(m) && rdevs_[m].in_sync) return m;
+    }
+    return ~0u;
+  };
+  switch (j.stage) {
+    case 0:
+      j.stage = 1;
+      j.cursor = 0;
+      if (bitmap_ && upstream && j.recovery) {
+        // start_sync at offset 0 of a recovery: CleanUnwritten -> Unwritten
+        PassResult r = bitmap_->apply(0, geometry_.chunks - 1, Action::ClearUnwritten,
+                                      degraded(), now_);
+        bitmap_pass_effects(r);
+      }
+      [[fallthrough]];
+    case 1:
+      while (true) {
+        if (j.abort || stopping_ || status_ != ArrayStatus::Running || source() == ~0u) {
+          sync_finish(id, true);
+          return;
+        }
+        if (j.cursor >= chunks) {
+          sync_finish(id, false);
+          return;
+        }
+        const std::uint64_t c = j.cursor;
+        // md_do_sync records its progress every 1/16 of the device: MD_SB_CHANGE_CLEAN, and the
+        // md thread writes the superblocks (several requests close together merge into one).
+        const std::uint64_t pos = c * unit;
+        if (pos > j.completed && pos - j.completed > (array_sectors_ >> 4)) {
+          j.completed = pos;
+          md_clean_pending_ = true;
+          wake_md_thread();
+        }
+        bool visit = true;
+        if (bitmap_) {
+          const std::uint8_t s = bitmap_->state(c);
+          if (upstream) {
+            // llbitmap_skip_sync_blocks
+            if (s == S(State::Unwritten) || s == S(State::CleanUnwritten)) {
+              visit = false;
+            } else if (!degraded() && !j.recovery &&
+                       (s == S(State::Clean) || s == S(State::Dirty))) {
+              visit = false;
+            }
+          }
+          if (visit) {
+            PassResult r = bitmap_->apply(c, c, Action::Startsync, degraded(), now_);
+            bitmap_pass_effects(r);
+            const bool syncing = r.last_state == S(State::Syncing) ||
+                                 (upstream && r.last_state == S(State::SyncingUnwritten));
+            visit = syncing || j.full_sync;
+          }
+          if (visit && upstream &&
+              now_ >= j.last_end_sync + Tick{config_.daemon_sleep_s} * kTicksPerSecond) {
+            // llbitmap_cond_end_sync: the chunks behind (and this one) become Dirty, and the
+            // whole bitmap is written, in case the sync must restart after a power failure.
+            PassResult r = bitmap_->apply(0, c, Action::Endsync, degraded(), now_);
+            bitmap_pass_effects(r);
+            j.last_end_sync = now_;
+            j.stage = 5;
+            write_bitmap_pieces(bitmap_->all_blocks(), true, id, "cond_end_sync");
+            if (j.outstanding) return;
+          }
+        }
+        if (!visit) {
+          ++j.cursor;
+          continue;
+        }
+        j.stage = 5;
+        break;
+      }
+      [[fallthrough]];
+    case 5: {
+      const std::uint64_t c = j.cursor;
+      if (sync_chunk_busy(c)) {
+        j.waiting = true;  // a user write holds the chunk: raise_barrier waits for it
+        return;
+      }
+      sync_chunk_ = c;
+      j.source = source();
+      j.sector = c * unit;
+      j.sectors = static_cast<std::uint32_t>(std::min<std::uint64_t>(unit, array_sectors_ - j.sector));
+      j.member = j.source;
+      j.stage = 3;
+      j.failed_members.clear();
+      submit_read(j.source, id);
+      return;
+    }
+    case 3: {
+      if (!j.failed_members.empty()) {
+        md_error(j.source);
+        j.failed_members.clear();
+        j.stage = 1;
+        sync_chunk_ = ~std::uint64_t{0};
+        wake_all(sync_waiters_);
+        resume(id);
+        return;
+      }
+      j.stage = 4;
+      std::vector<std::uint64_t> stamps = j.result.read_stamps;
+      for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
+        if (!member_writable(m) || m == j.source) continue;
+        if (j.recovery && rdevs_[m].in_sync) continue;
+        DiskWrite w;
+        w.kind = DiskWriteKind::Data;
+        w.sector = config_.disk.data_offset_sectors + j.sector;
+        w.sectors = j.sectors;
+        w.stamps = stamps;
+        w.tag = "sync";
+        submit(m, std::move(w), id);
+      }
+      if (j.outstanding) return;
+      [[fallthrough]];
+    }
+    case 4:
+      for (std::uint32_t m : j.failed_members) md_error(m);
+      j.failed_members.clear();
+      sync_chunk_ = ~std::uint64_t{0};
+      wake_all(sync_waiters_);
+      ++j.cursor;
+      j.stage = 1;
+      if (config_.resync_chunk_cpu) {
+        j.waiting = true;
+        queue_.schedule(now_ + config_.resync_chunk_cpu, EventKind::Wakeup, id,
+                        (incarnation_ << 40) | j.generation);
+        return;
+      }
+      resume(id);
+      return;
+  }
+}
+
+}  // namespace llb::sim
