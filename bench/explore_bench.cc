@@ -17,7 +17,7 @@ using namespace llb;
 using namespace llb::sim;
 
 void BM_Explore(benchmark::State& state) {
-  const auto kernel = state.range(0) ? KernelVersion::Rfc : KernelVersion::Upstream;
+  const auto kernel = state.range(0) ? KernelModel::Rfc : KernelModel::Upstream;
   std::uint64_t states = 0;
   std::uint64_t seed = 1;
   for (auto _ : state) {

@@ -24,7 +24,7 @@ using namespace llb::sim;
 std::uint64_t draw_below(Prng& p, std::uint64_t n) { return ((p.next() >> 32) * n) >> 32; }
 
 // Drives the array directly (no trace parsing): keeps `depth` writes in flight.
-std::uint64_t run_workload(std::uint64_t writes, std::uint32_t depth, KernelVersion v) {
+std::uint64_t run_workload(std::uint64_t writes, std::uint32_t depth, KernelModel v) {
   ArrayConfig cfg;
   cfg.kernel = v;
   cfg.members = 2;
@@ -60,7 +60,7 @@ std::uint64_t run_workload(std::uint64_t writes, std::uint32_t depth, KernelVers
 }
 
 void BM_SimWriteHeavy(benchmark::State& state) {
-  const auto v = state.range(0) ? KernelVersion::Rfc : KernelVersion::Upstream;
+  const auto v = state.range(0) ? KernelModel::Rfc : KernelModel::Upstream;
   g_max_len_4k = static_cast<std::uint64_t>(state.range(1));
   std::uint64_t events = 0;
   for (auto _ : state) events += run_workload(200000, 4, v);

@@ -34,10 +34,12 @@ LayoutChoice layout_arg(const std::string& s) {
   return *l;
 }
 
-std::optional<KernelVersion> kernel_arg(const std::optional<std::string>& s) {
+std::optional<KernelModel> kernel_arg(const std::optional<std::string>& s) {
   if (!s) return std::nullopt;
-  auto k = parse_kernel_version(*s);
-  if (!k) throw py::value_error("kernel is '" + *s + "', expected upstream or rfc");
+  auto k = parse_kernel_model(*s);
+  if (!k) {
+    throw py::value_error("kernel is '" + *s + "', expected " + std::string(kernel_model_choices()));
+  }
   return k;
 }
 
@@ -84,7 +86,7 @@ py::object run_py(const std::optional<std::string>& trace, const std::optional<s
   Trace t = workload_arg(trace, trace_json, seed, WorkloadOptions{});
   RunOptions opts;
   opts.seed = seed.value_or(t.seed.value_or(1));
-  opts.kernel = k.value_or(t.kernel.value_or(KernelVersion::Upstream));
+  opts.kernel = k.value_or(t.kernel.value_or(KernelModel::Upstream));
   opts.export_dir = export_dir.value_or("");
   opts.timeline = timeline;
   Json j;
@@ -94,8 +96,8 @@ py::object run_py(const std::optional<std::string>& trace, const std::optional<s
     RunResult r = runner.run();
     const std::string repro =
         str_cat("llbitmap-sim run ", trace ? *trace + " " : "", "--seed ", opts.seed, " --kernel ",
-                kernel_version_name(opts.kernel));
-    j = run_json(t, opts, r, runner.array().timeline(), repro);
+                kernel_model_name(opts.kernel));
+    j = Json::parse(run_json(t, opts, r, runner.array().timeline(), repro));
   }
   return to_python(j);
 }
@@ -114,7 +116,7 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
   Trace t = workload_arg(trace, trace_json, seed, w);
   ExploreOptions o;
   o.seed = seed.value_or(t.seed.value_or(1));
-  o.kernel = k.value_or(t.kernel.value_or(KernelVersion::Upstream));
+  o.kernel = k.value_or(t.kernel.value_or(KernelModel::Upstream));
   o.exhaustive = exhaustive;
   o.max_states = max_states;
   o.torn = torn;
@@ -125,7 +127,7 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
   {
     py::gil_scoped_release unlocked;
     ExploreResult r = sim::explore(t, o);
-    j = explore_json(o, r);
+    j = Json::parse(explore_result_json(o, r));
   }
   if (j.contains("run_error")) {
     throw py::value_error("the workload failed: " + j["run_error"].get<std::string>());

@@ -1,14 +1,14 @@
 // `llbitmap-sim explore`: the crash explorer on a trace, a seeded random workload, or an
 // imported fio iolog / blkparse log.
 
-#include <fstream>
 #include <iostream>
 
-#include "libformat/report/json.h"
 #include "sim/explore/explore.h"
 #include "sim/workload/import.h"
 #include "sim/workload/random_workload.h"
+#include "sim/explore/session.h"
 #include "sim/report/result_json.h"
+#include "sim/report/run_text.h"
 #include "sim/workload/runner.h"
 #include "tools/cli.h"
 
@@ -77,8 +77,10 @@ int explore_main(int argc, char** argv) {
   const po::variables_map& vm = cmd.vm();
   ExploreOptions o;
   const std::string ks = vm["kernel"].as<std::string>();
-  const auto kernel = parse_kernel_version(ks);
-  if (!kernel) return cmd.usage_error("--kernel is '" + ks + "', expected upstream or rfc");
+  const auto kernel = parse_kernel_model(ks);
+  if (!kernel) {
+    return cmd.usage_error("--kernel is '" + ks + "', expected " + std::string(kernel_model_choices()));
+  }
   o.kernel = *kernel;
   const auto size = parse_size(vm["member-size"].as<std::string>());
   if (!size) {
@@ -136,82 +138,18 @@ int explore_main(int argc, char** argv) {
   o.stop_at_first = vm.count("stop-at-first") > 0;
   o.planted_fault = vm.count("plant-fault") > 0;
   const bool json = vm.count("json") > 0;
-  if (!json) {
-    std::cout << "llbitmap-sim explore: " << (trace.name.empty() ? what : trace.name) << ", seed "
-              << o.seed << ", kernel " << kernel_version_name(o.kernel) << ", "
-              << (o.exhaustive ? "exhaustive" : "random") << ", max-combinations " << o.max_combinations
-              << (o.torn ? ", torn writes" : "") << (o.cache_loss ? ", cache loss" : "")
-              << (o.planted_fault ? ", PLANTED FAULT" : "") << "\n";
+  ExploreRequest req;
+  req.trace = trace;
+  req.options = o;
+  req.what = what;
+  req.shrink = vm.count("shrink") > 0;
+  if (vm.count("export-violation")) req.export_dir = vm["export-violation"].as<std::string>();
+  if (vm.count("save-trace")) req.save_trace_path = vm["save-trace"].as<std::string>();
+  if (!json) std::cout << explore_header_text(req) << std::flush;
+  const ExploreSession s = run_exploration(req);
+  if (!s.result.run_error.empty()) {
+    return cmd.fail("the workload failed: " + s.result.run_error, kBadInput);
   }
-  ExploreResult r = explore(trace, o);
-  if (!r.run_error.empty()) {
-    std::cerr << "llbitmap-sim explore: the workload failed: " << r.run_error << "\n";
-    return kBadInput;
-  }
-  Trace shrunk = trace;
-  ExploreResult rs;
-  const bool violated = !r.violations.empty();
-  if (violated && vm.count("shrink")) {
-    shrunk = shrink(trace, o);
-    ExploreOptions q = o;
-    q.stop_at_first = true;
-    rs = explore(shrunk, q);
-  }
-  const ExploreResult& shown = vm.count("shrink") && violated ? rs : r;
-  const Trace& shown_trace = vm.count("shrink") && violated ? shrunk : trace;
-  if (vm.count("save-trace")) std::ofstream(vm["save-trace"].as<std::string>()) << trace_to_json(shown_trace);
-  std::string exported;
-  if (violated && vm.count("export-violation")) {
-    Status st = export_violation(shown_trace, o, shown.violations.front(),
-                                 vm["export-violation"].as<std::string>());
-    exported = st.ok() ? vm["export-violation"].as<std::string>() : "failed: " + st.message();
-  }
-  const std::string repro =
-      str_cat("llbitmap-sim explore ",
-              vm.count("save-trace") ? vm["save-trace"].as<std::string>() : what, " --seed ", o.seed,
-              " --kernel ", kernel_version_name(o.kernel), o.planted_fault ? " --plant-fault" : "",
-              " --stop-at-first");
-  if (json) {
-    Json j = explore_json(o, r);
-    if (vm.count("shrink") && violated) {
-      j["shrunk"] = {{"ops", shrunk.ops.size()}, {"members", shrunk.array.members},
-                     {"trace", Json::parse(trace_to_json(shrunk))},
-                     {"violation", shown.violations.empty() ? Json() : violation_json(shown.violations.front())}};
-    }
-    if (!exported.empty()) j["exported"] = exported;
-    j["reproduce"] = repro;
-    std::cout << json_text(j, 2) << "\n";
-  } else {
-    std::cout << format_stats(r.stats);
-    if (violated) {
-      if (vm.count("shrink")) {
-        std::cout << "shrunk to " << shrunk.ops.size() << " operations on " << shrunk.array.members
-                  << " members of " << shrunk.array.disk.size_bytes << " bytes:\n"
-                  << trace_to_json(shrunk) << "\n";
-        if (!shown.violations.empty()) {
-          // The timeline of the shrunk trace up to the crash point.
-          RunOptions ro;
-          ro.seed = o.seed;
-          ro.kernel = o.kernel;
-          Trace t = shrunk;
-          t.array.fault_data_before_bitmap = o.planted_fault;
-          TraceRunner runner(t, ro);
-          runner.run();
-          const Tick at = shown.violations.front().at;
-          std::vector<TimelineEntry> upto;
-          for (const auto& e : runner.array().timeline()) {
-            if (e.at <= at) upto.push_back(e);
-          }
-          std::cout << "timeline to the crash point:\n" << format_timeline(upto)
-                    << str_cat("  -- power loss at ", static_cast<double>(at) / kTicksPerSecond, " s\n");
-        }
-      }
-      for (const auto& v : shown.violations) std::cout << format_violation(v, o.kernel);
-      if (!exported.empty()) std::cout << "exported the crash state's members: " << exported << "\n";
-      std::cout << "reproduce: " << repro << "\n";
-    } else {
-      std::cout << "no violation\n";
-    }
-  }
-  return violated ? kViolation : kOk;
+  std::cout << (json ? explore_session_json(req, s, 2) + "\n" : explore_session_text(req, s));
+  return s.violated() ? kViolation : kOk;
 }

@@ -1,15 +1,12 @@
 // llbitmap-sim: run a trace (or a workload made from a seed) through the simulated RAID1 and
 // llbitmap of either kernel version, and show what each member holds, when.
 
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 
-#include "libformat/report/json.h"
-#include "libformat/report/report.h"
-#include "libformat/report/report_json.h"
 #include "sim/workload/random_workload.h"
 #include "sim/report/result_json.h"
+#include "sim/report/run_text.h"
 #include "sim/workload/runner.h"
 #include "tools/cli.h"
 
@@ -20,36 +17,6 @@ using namespace llb::sim;
 namespace {
 
 constexpr int kExitOk = 0, kExitFailed = 1, kExitBadInput = 2, kExitUsage = 8;
-
-std::string runs_text(const std::vector<std::uint8_t>& states, KernelVersion v) {
-  std::string s;
-  for (const StateRun& r : state_runs(states)) {
-    if (!s.empty()) s += " ";
-    s += format_range(r.first, r.last) + ":" + state_byte_label(r.value, v);
-  }
-  return s;
-}
-
-void print_snapshot(const Snapshot& s, KernelVersion v) {
-  std::printf("-- %s at %.6f s (on disk)\n", s.label.c_str(),
-              static_cast<double>(s.at) / kTicksPerSecond);
-  for (const MemberState& m : s.members) {
-    std::printf("  %s%s: md events %llu (%s), bitmap events %llu state 0x%x chunksize %u "
-                "daemon_sleep %u\n    %s\n",
-                m.name.c_str(), m.faulty ? " (faulty)" : (m.in_array ? "" : " (not in array)"),
-                static_cast<unsigned long long>(m.md_events), m.md_clean ? "clean" : "active",
-                static_cast<unsigned long long>(m.bitmap_events), m.bitmap_state, m.chunksize,
-                m.daemon_sleep, runs_text(m.states, v).c_str());
-  }
-  if (!s.memory_counts.empty()) {
-    std::printf("  in memory (sysfs bits):");
-    for (int st = 0; st < state_count(v); ++st) {
-      std::printf(" %s %llu", std::string(state_sysfs_label(static_cast<State>(st))).c_str(),
-                  static_cast<unsigned long long>(s.memory_counts[st]));
-    }
-    std::printf("\n");
-  }
-}
 
 }  // namespace
 
@@ -73,7 +40,7 @@ int main(int argc, char** argv) {
   cmd.add()
       ("seed", po::value<cli::Bounded<std::uint64_t>>(), "seed of the run (latencies, UUIDs, random workload)")
       ("kernel", po::value<std::string>()->default_value("upstream"),
-       "kernel version to model: upstream (Linux 7.2) or rfc (January 2025 RFC)")
+       "kernel to model: upstream (Linux 7.2) or rfc (the January 2025 RFC)")
       ("export", po::value<std::string>(), "write the members' images into this directory at the end")
       ("json", "print the result as JSON instead of text")
       ("quiet,q", "no timeline")
@@ -87,8 +54,11 @@ int main(int argc, char** argv) {
     return cmd.usage_error("expected the command 'run' (or 'explore')");
   }
   const std::string kernel_s = vm["kernel"].as<std::string>();
-  const auto kernel = parse_kernel_version(kernel_s);
-  if (!kernel) return cmd.usage_error("--kernel is '" + kernel_s + "', expected upstream or rfc");
+  const auto kernel = parse_kernel_model(kernel_s);
+  if (!kernel) {
+    return cmd.usage_error("--kernel is '" + kernel_s + "', expected " +
+                           std::string(kernel_model_choices()));
+  }
   RunOptions opts;
   opts.kernel = *kernel;
   Trace trace;
@@ -116,26 +86,10 @@ int main(int argc, char** argv) {
   }
   const std::string repro = str_cat("llbitmap-sim run ", trace_arg.empty() ? "" : trace_arg + " ",
                                     "--seed ", opts.seed, " --kernel ",
-                                    kernel_version_name(opts.kernel));
+                                    kernel_model_name(opts.kernel));
   TraceRunner runner(trace, opts);
-  RunResult r = runner.run();
-  if (vm.count("json")) {
-    Json j = run_json(trace, opts, r, runner.array().timeline(), repro);
-    std::cout << json_text(j, 2) << "\n";
-  } else {
-    std::printf("llbitmap-sim: trace %s, seed %llu, kernel %s, %u members of %llu bytes\n",
-                trace.name.c_str(), static_cast<unsigned long long>(opts.seed),
-                std::string(kernel_version_name(opts.kernel)).c_str(), trace.array.members,
-                static_cast<unsigned long long>(trace.array.disk.size_bytes));
-    if (opts.timeline) std::fputs(format_timeline(runner.array().timeline()).c_str(), stdout);
-    for (const auto& d : r.dumps) print_snapshot(d, opts.kernel);
-    print_snapshot(r.final_state, opts.kernel);
-    for (const auto& p : r.exported) std::printf("exported %s\n", p.c_str());
-    std::printf("events processed %llu, simulated time %.6f s, event-log hash %s\n",
-                static_cast<unsigned long long>(r.events), static_cast<double>(r.end) / kTicksPerSecond,
-                hex(r.event_hash, 16).c_str());
-    if (!r.ok) std::printf("FAILED: %s\n", r.error.c_str());
-    std::printf("reproduce: %s\n", repro.c_str());
-  }
+  const RunResult r = runner.run();
+  std::cout << (vm.count("json") ? run_json(trace, opts, r, runner.array().timeline(), repro, 2) + "\n"
+                                 : run_text(trace, opts, r, runner.array().timeline(), repro));
   return r.ok ? kExitOk : kExitFailed;
 }

@@ -26,17 +26,19 @@ constexpr std::uint64_t kMdSbOffset = 4096;  // metadata 1.2
 // re-initialises every chunk (Unwritten, or Clean with --assume-clean): nothing is resynced.
 enum class LoadMode : std::uint8_t { Reload, Stale, FirstUse, Refused };
 
-bool resynced(std::uint8_t byte, LoadMode mode, KernelVersion v) {
-  const int states = v == KernelVersion::Upstream ? 8 : 5;
-  if (byte >= states) return mode != LoadMode::FirstUse;
+bool resynced(std::uint8_t byte, LoadMode mode, const KernelProfile& format) {
+  constexpr auto kUnwritten = static_cast<std::uint8_t>(State::Unwritten);
+  constexpr auto kClean = static_cast<std::uint8_t>(State::Clean);
+  constexpr auto kCleanUnwritten = static_cast<std::uint8_t>(State::CleanUnwritten);
+  if (byte >= format.state_count) return mode != LoadMode::FirstUse;
   switch (mode) {
     case LoadMode::FirstUse:
     case LoadMode::Refused:
       return false;
     case LoadMode::Stale:
-      return byte != 0 /* Unwritten */ && byte != 7 /* CleanUnwritten */;
+      return byte != kUnwritten && byte != kCleanUnwritten;
     case LoadMode::Reload:
-      return byte != 0 && byte != 1 /* Clean */ && byte != 7;
+      return byte != kUnwritten && byte != kClean && byte != kCleanUnwritten;
   }
   return true;
 }
@@ -128,14 +130,15 @@ struct Segment {
 
 class Explorer {
  public:
-  Explorer(const Trace& t, const ExploreOptions& o) : trace_(t), o_(o) {}
+  Explorer(const Trace& t, const ExploreOptions& o)
+      : trace_(t), o_(o), format_(kernel_policy(o.kernel).format) {}
 
   ExploreResult run() {
     start_ = std::chrono::steady_clock::now();
     for (int b = 0; b < 256; ++b) {
       flag_table_[b] = static_cast<std::uint8_t>(
-          resynced(static_cast<std::uint8_t>(b), LoadMode::Reload, o_.kernel) |
-          (resynced(static_cast<std::uint8_t>(b), LoadMode::Stale, o_.kernel) << 1));
+          resynced(static_cast<std::uint8_t>(b), LoadMode::Reload, *format_) |
+          (resynced(static_cast<std::uint8_t>(b), LoadMode::Stale, *format_) << 1));
     }
     Trace t = trace_;
     t.array.fault_data_before_bitmap = o_.planted_fault;
@@ -698,7 +701,7 @@ class Explorer {
       LoadMode mode = LoadMode::Reload;
       const std::uint32_t magic = load_le32(bsb + bmsb::kMagic), version = load_le32(bsb + bmsb::kVersion);
       const std::uint32_t state = load_le32(bsb + bmsb::kState);
-      const std::uint32_t first_use_bit = o_.kernel == KernelVersion::Upstream ? kBitmapFirstUse : kRfcFirstUseBit;
+      const std::uint32_t first_use_bit = format_->first_use_bit;
       if (magic != kBitmapMagic || version != kBitmapMajorLockless) {
         mode = LoadMode::Refused;
       } else if (state & (1u << first_use_bit)) {
@@ -753,7 +756,7 @@ class Explorer {
       bool violated = false;
       auto check = [&](std::uint64_t c) {
         const std::uint8_t byte = *meta_at(src, g.state_byte_offset(c), 1);
-        if (resynced(byte, mode, o_.kernel)) {
+        if (resynced(byte, mode, *format_)) {
           ++flagged_div;
           return true;
         }
@@ -857,8 +860,8 @@ class Explorer {
         SectorDelta d;
         d.sector = sec;
         for (std::uint64_t b = 0; b < hi - lo; ++b) {
-          d.reload += resynced(nb[b], LoadMode::Reload, o_.kernel) - resynced(ob[b], LoadMode::Reload, o_.kernel);
-          d.stale += resynced(nb[b], LoadMode::Stale, o_.kernel) - resynced(ob[b], LoadMode::Stale, o_.kernel);
+          d.reload += resynced(nb[b], LoadMode::Reload, *format_) - resynced(ob[b], LoadMode::Reload, *format_);
+          d.stale += resynced(nb[b], LoadMode::Stale, *format_) - resynced(ob[b], LoadMode::Stale, *format_);
         }
         deltas_.push_back(d);
       }
@@ -903,6 +906,7 @@ class Explorer {
 
   const Trace& trace_;
   ExploreOptions o_;
+  const KernelProfile* format_;  // the explored kernel's on-disk format
   MdArray* a_ = nullptr;
   ExploreResult result_;
   std::chrono::steady_clock::time_point start_;
@@ -1099,11 +1103,11 @@ std::string format_stats(const ExploreStats& s) {
   return buf;
 }
 
-std::string format_violation(const Violation& v, KernelVersion kernel) {
+std::string format_violation(const Violation& v, KernelModel kernel) {
   std::string out = str_cat("VIOLATION (", v.invariant, ") at event ", v.event_index, ", t=",
                             static_cast<double>(v.at) / kTicksPerSecond, " s: ", v.detail, "\n");
   auto name = [&](std::uint8_t b) -> std::string {
-    if (b >= state_count(kernel)) return hex(b, 2);
+    if (b >= kernel_policy(kernel).format->state_count) return hex(b, 2);
     return std::string(state_name(static_cast<State>(b)));
   };
   out += str_cat("  chunk ", v.chunk, ": model (in memory) ", name(v.model_state), "; on disk after the crash:");

@@ -26,7 +26,7 @@
 namespace llb::sim {
 
 struct ExploreOptions {
-  KernelVersion kernel = KernelVersion::Upstream;
+  KernelModel kernel = KernelModel::Upstream;
   std::uint64_t seed = 1;
   bool exhaustive = true;              // false: seeded random sampling of each crash point
   std::uint64_t max_combinations = 4096;  // exhaustive at a crash point with at most this many
@@ -97,6 +97,6 @@ Status export_violation(const Trace& trace, const ExploreOptions& options,
                         const Violation& v, const std::string& dir);
 
 std::string format_stats(const ExploreStats& s);
-std::string format_violation(const Violation& v, KernelVersion kernel);
+std::string format_violation(const Violation& v, KernelModel kernel);
 
 }  // namespace llb::sim

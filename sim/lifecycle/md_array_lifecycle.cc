@@ -39,7 +39,8 @@ MdArray::BitmapLoad MdArray::load_bitmap_from(std::uint32_t member, std::string*
     log("bitmap refused: " + *why);
     return BitmapLoad::Refused;
   }
-  BitmapVerdict v = validate_llbitmap(*bsb, md, 2, config_.kernel, dev.name(), bm_offset);
+  const KernelVersion format = policy_->format->version;
+  BitmapVerdict v = validate_llbitmap(*bsb, md, 2, format, dev.name(), bm_offset);
   if (!v.loadable) {
     for (const auto& f : v.findings) {
       if (bitmap_check_refuses(f.check) && why->empty()) *why = f.message;
@@ -50,28 +51,25 @@ MdArray::BitmapLoad MdArray::load_bitmap_from(std::uint32_t member, std::string*
   bitmap_sb_ = *bsb;
   if (bitmap_sb_.sectors_reserved == 0) bitmap_sb_.sectors_reserved = kDefaultSectorsReserved;
   Geometry g = v.first_use
-                   ? first_use_geometry(md, md_offset, bsb->sectors_reserved, config_.kernel)
-                   : *geometry_from_superblocks(md, md_offset, *bsb, config_.kernel, dev.name());
+                   ? first_use_geometry(md, md_offset, bsb->sectors_reserved, format)
+                   : *geometry_from_superblocks(md, md_offset, *bsb, format, dev.name());
   auto area = read_bytes(dev, bm_offset, static_cast<std::size_t>(g.state_area_end_bytes()));
   if (!area.ok()) {
     *why = area.status().message();
     return BitmapLoad::Refused;
   }
   geometry_ = g;
-  const std::uint32_t io_size =
-      config_.kernel == KernelVersion::Upstream ? config_.disk.logical_block_size : kBitmapPageBytes;
-  bitmap_ = std::make_unique<LlbitmapModel>(config_.kernel, g, io_size, std::move(area).value());
+  const std::uint32_t io_size = policy_->format->write_unit == StateWriteUnit::LogicalBlock
+                                    ? config_.disk.logical_block_size
+                                    : kBitmapPageBytes;
+  bitmap_ = std::make_unique<LlbitmapModel>(*policy_, g, io_size, std::move(area).value());
   page_waiters_.assign(bitmap_->pages(), {});
   bitmap_flags_ = bsb->state;
-  if (config_.kernel == KernelVersion::Upstream) {
-    bitmap_flags_ &= ~(1u << kBitmapShutdown);
-  }
+  if (policy_->load_clears_runtime_flags) bitmap_flags_ &= ~(1u << kBitmapShutdown);
   if (v.first_use) {
-    const std::uint32_t bit =
-        config_.kernel == KernelVersion::Upstream ? kBitmapFirstUse : kRfcFirstUseBit;
-    bitmap_flags_ &= ~(1u << bit);
-    const bool clean = config_.kernel == KernelVersion::Upstream &&
-                       (bitmap_flags_ & (1u << kBitmapClean));
+    bitmap_flags_ &= ~(1u << policy_->format->first_use_bit);
+    const bool clean =
+        policy_->format->honours_clean_flag && (bitmap_flags_ & (1u << kBitmapClean));
     bitmap_flags_ &= ~(1u << kBitmapClean);
     bitmap_->init_states(clean, now_);
     log(str_cat("bitmap first use: ", g.chunks, " chunks of ", g.chunksize_sectors,
@@ -79,7 +77,7 @@ MdArray::BitmapLoad MdArray::load_bitmap_from(std::uint32_t member, std::string*
     return BitmapLoad::FirstUse;
   }
   const bool stale = v.stale;
-  if (config_.kernel == KernelVersion::Upstream) bitmap_flags_ &= ~(1u << kBitmapStale);
+  if (policy_->load_clears_runtime_flags) bitmap_flags_ &= ~(1u << kBitmapStale);
   PassResult r = bitmap_->apply(0, g.chunks - 1, stale ? Action::Stale : Action::Reload,
                                 degraded(), now_);
   log(str_cat("bitmap loaded from ", dev.name(), ": ", stale ? "Stale" : "Reload", " over ",
@@ -109,7 +107,7 @@ void MdArray::step_create(JobId id) {
       spec.member_size_bytes = config_.disk.size_bytes;
       spec.data_offset_sectors = config_.disk.data_offset_sectors;
       spec.logical_block_size = 0;  // mdadm leaves it to the kernel
-      spec.layout = config_.kernel;
+      spec.layout = policy_->format->version;
       spec.ctime_seconds = config_.ctime_seconds;
       spec.assume_clean = j.assume_clean;
       md_sbs_.clear();
@@ -139,7 +137,7 @@ void MdArray::step_create(JobId id) {
         r.disk->set_health(DiskHealth::Healthy);
       }
       log(str_cat("mdadm --create: ", config_.members, " members of ", config_.disk.size_bytes,
-                  " bytes, ", kernel_version_name(config_.kernel), " llbitmap",
+                  " bytes, ", policy_->name, " llbitmap",
                   j.assume_clean ? ", --assume-clean" : ""));
       // The kernel runs the array: the bitmap's first use, then its initial flush.
       new_incarnation();
@@ -158,7 +156,7 @@ void MdArray::step_create(JobId id) {
         return;
       }
       j.stage = 1;
-      if (load == BitmapLoad::FirstUse && config_.kernel == KernelVersion::Upstream) {
+      if (load == BitmapLoad::FirstUse && policy_->initial_flush) {
         write_bitmap_pieces(bitmap_->all_blocks(), true, id, "initial flush");
         if (j.outstanding) return;
       }
@@ -268,7 +266,7 @@ void MdArray::step_assemble(JobId id) {
       return;
     }
     j.stage = 1;
-    if (load == BitmapLoad::FirstUse && config_.kernel == KernelVersion::Upstream) {
+    if (load == BitmapLoad::FirstUse && policy_->initial_flush) {
       write_bitmap_pieces(bitmap_->all_blocks(), true, id, "initial flush");
       if (j.outstanding) return;
     }
@@ -312,7 +310,6 @@ JobId MdArray::poweroff() {
 
 void MdArray::step_stop(JobId id) {
   Job& j = job(id);
-  const bool upstream = config_.kernel == KernelVersion::Upstream;
   switch (j.stage) {
     case 0:
       if (status_ != ArrayStatus::Running) {
@@ -347,7 +344,7 @@ void MdArray::step_stop(JobId id) {
       [[fallthrough]];
     case 2:
       // llbitmap_flush: every page marked for the daemon, which runs now, then every block.
-      if (bitmap_ && upstream) {
+      if (bitmap_ && policy_->flush_through_daemon) {
         for (std::uint32_t p = 0; p < bitmap_->pages(); ++p) bitmap_->page(p).flush = true;
         ++daemon_timer_generation_;
         daemon_timer_at_ = kNever;
@@ -379,7 +376,7 @@ void MdArray::step_stop(JobId id) {
       [[fallthrough]];
     case 5:
       j.stage = 6;
-      if (bitmap_ && !upstream) {
+      if (bitmap_ && policy_->page_cache_writeback) {
         // RFC: closing the hidden bitmap disk writes its dirty page-cache pages.
         write_bitmap_pieces(bitmap_->take_expired_pages(kNever - 1), false, id, "close");
         if (j.outstanding) return;
@@ -482,7 +479,7 @@ void MdArray::step_fail(JobId id) {
       // ... and the whole bitmap written with it, as Linux 7.2 was seen to do (the real-kernel
       // scenarios c-degraded-3disk and x1: in-memory Clean bytes reach the disk at the failure).
       j.stage = 3;
-      if (bitmap_ && config_.kernel == KernelVersion::Upstream) {
+      if (bitmap_ && policy_->write_all_at_member_failure) {
         write_bitmap_pieces(bitmap_->all_blocks(), true, id, "member failure");
         if (j.outstanding) return;
       }
@@ -543,7 +540,7 @@ void MdArray::step_readd(JobId id) {
     r.faulty = false;
     r.in_sync = false;
     log(str_cat("mdadm --re-add ", r.disk->name(), ": recovery driven by the bitmap"));
-    if (bitmap_ && config_.kernel == KernelVersion::Upstream) {
+    if (bitmap_ && policy_->write_all_at_readd) {
       // md_start_sync with spares: llbitmap_write_all marks every block for the next unplug
       for (std::uint32_t p = 0; p < bitmap_->pages(); ++p) {
         PageCtl& pc = bitmap_->page(p);

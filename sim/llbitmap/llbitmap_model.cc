@@ -5,15 +5,20 @@
 
 namespace llb::sim {
 
-LlbitmapModel::LlbitmapModel(KernelVersion version, const Geometry& g, std::uint32_t io_size,
+LlbitmapModel::LlbitmapModel(const KernelPolicy& policy, const Geometry& g, std::uint32_t io_size,
                              std::vector<std::uint8_t> area)
-    : version_(version), g_(g), io_size_(io_size), area_(std::move(area)) {
+    : policy_(policy),
+      version_(policy.format->version),
+      g_(g),
+      io_size_(io_size),
+      area_(std::move(area)) {
   const std::size_t bytes = g_.state_area_end_bytes();
   area_.resize(bytes, 0);
   pctl_.resize(bytes / kBitmapPageBytes);
-  if (version_ == KernelVersion::Rfc) changes_.resize(pctl_.size());
+  // Page-cache writes keep buffers to refill (see changes_); block writes copy their blocks.
+  if (!policy_.block_writes) changes_.resize(pctl_.size());
   blocks_per_page_ = kBitmapPageBytes / io_size_;
-  const bool upstream = version_ == KernelVersion::Upstream;
+  const bool linux72 = policy_.state_machine == StateMachine::Linux72;
   for (int degraded = 0; degraded < 2; ++degraded) {
     for (int a = 0; a < 10; ++a) {
       const auto action = static_cast<Action>(a);
@@ -21,8 +26,8 @@ LlbitmapModel::LlbitmapModel(KernelVersion version, const Geometry& g, std::uint
         const auto byte = static_cast<std::uint8_t>(c);
         if (!is_valid_state(byte, version_)) continue;  // invalid bytes are always handled
         const bool need_sync = c == static_cast<int>(State::NeedSync) ||
-                               (upstream && c == static_cast<int>(State::NeedSyncUnwritten));
-        const bool degraded_rule = upstream && degraded && c == static_cast<int>(State::Dirty) &&
+                               (linux72 && c == static_cast<int>(State::NeedSyncUnwritten));
+        const bool degraded_rule = linux72 && degraded && c == static_cast<int>(State::Dirty) &&
                                    action == Action::Startsync;
         untouched_[degraded][a][c] = !need_sync && !degraded_rule &&
                                      transition(version_, static_cast<State>(c), action) == kBitNone;
@@ -108,7 +113,7 @@ void LlbitmapModel::write_state(std::uint64_t chunk, std::uint8_t s, Tick now) {
   note_change(pos);
   const auto idx = static_cast<std::uint32_t>(pos / kBitmapPageBytes);
   const auto offset = static_cast<std::uint32_t>(pos % kBitmapPageBytes);
-  if (version_ == KernelVersion::Rfc) {
+  if (!policy_.infects_blocks) {
     // state_to_page: every write dirties the page cache page.
     PageCtl& p = pctl_[idx];
     if (!p.dirty) p.dirtied_at = now;
@@ -125,7 +130,7 @@ void LlbitmapModel::write_state(std::uint64_t chunk, std::uint8_t s, Tick now) {
 
 void LlbitmapModel::init_states(bool clean, Tick now) {
   const std::uint8_t s = static_cast<std::uint8_t>(
-      clean && version_ == KernelVersion::Upstream ? State::Clean : State::Unwritten);
+      clean && policy_.format->honours_clean_flag ? State::Clean : State::Unwritten);
   for (std::uint64_t i = 0; i < g_.chunks; ++i) write_state(i, s, now);
 }
 
@@ -133,8 +138,9 @@ PassResult LlbitmapModel::apply_pass(std::uint64_t start, std::uint64_t end, Act
                                      bool degraded, Tick now) {
   PassResult r;
   degraded_for_infect_ = degraded;
+  if (policy_.state_machine == StateMachine::Rfc) return apply_pass_rfc(start, end, action, now);
   std::uint8_t state = kBitNone;
-  if (version_ == KernelVersion::Upstream) {
+  {
     const std::uint64_t limit = end < g_.chunks ? end + 1 : g_.chunks;
     for (std::uint64_t i = start; i < limit; ++i) {
       const std::uint64_t next = next_touched(i, limit, degraded, action);
@@ -174,8 +180,15 @@ PassResult LlbitmapModel::apply_pass(std::uint64_t start, std::uint64_t end, Act
     r.last_state = state;
     return r;
   }
-  // The RFC, as written: an invalid byte jumps straight to the write with whatever `state` the
-  // previous chunk left (BitNone for the first chunk), and does not ask for recovery.
+}
+
+// The RFC, as written: an invalid byte jumps straight to the write with whatever `state` the
+// previous chunk left (BitNone for the first chunk), and does not ask for recovery.
+PassResult LlbitmapModel::apply_pass_rfc(std::uint64_t start, std::uint64_t end, Action action,
+                                         Tick now) {
+  PassResult r;
+  const bool degraded = degraded_for_infect_;
+  std::uint8_t state = kBitNone;
   const std::uint64_t limit = end < g_.chunks ? end + 1 : g_.chunks;
   for (std::uint64_t i = start; i < limit; ++i) {
     const std::uint64_t next = next_touched(i, limit, degraded, action);

@@ -21,6 +21,7 @@
 #include "libformat/codec/llbitmap_geometry.h"
 #include "libformat/codec/llbitmap_transitions.h"
 #include "sim/core/meta_bytes.h"
+#include "sim/kernel/policy.h"
 #include "sim/core/time.h"
 
 namespace llb::sim {
@@ -57,10 +58,11 @@ class LlbitmapModel {
  public:
   // `area` holds the bitmap bytes from the superblock to the end of the last state page, as read
   // from the member the kernel loads it from.
-  LlbitmapModel(KernelVersion version, const Geometry& g, std::uint32_t io_size,
+  LlbitmapModel(const KernelPolicy& policy, const Geometry& g, std::uint32_t io_size,
                 std::vector<std::uint8_t> area);
 
   KernelVersion version() const { return version_; }
+  const KernelPolicy& policy() const { return policy_; }
   const Geometry& geometry() const { return g_; }
   std::uint32_t io_size() const { return io_size_; }
   std::uint32_t pages() const { return static_cast<std::uint32_t>(pctl_.size()); }
@@ -139,6 +141,7 @@ class LlbitmapModel {
  private:
   PassResult apply_pass(std::uint64_t start, std::uint64_t end, Action action, bool degraded,
                         Tick now);
+  PassResult apply_pass_rfc(std::uint64_t start, std::uint64_t end, Action action, Tick now);
   void write_state(std::uint64_t chunk, std::uint8_t s, Tick now);
   void set_page_dirty(std::uint32_t idx, std::uint32_t offset, bool infect, bool degraded);
   void infect_block(std::uint32_t idx, std::uint32_t block);
@@ -147,7 +150,8 @@ class LlbitmapModel {
   void note_change(std::uint64_t offset);
   void forget_kept(std::uint32_t page);
 
-  KernelVersion version_;
+  const KernelPolicy& policy_;
+  KernelVersion version_;  // policy_.format->version
   Geometry g_;
   std::uint32_t io_size_;
   std::uint32_t blocks_per_page_;

@@ -27,7 +27,8 @@ constexpr std::uint64_t kLowMask = (std::uint64_t{1} << kIncarnationShift) - 1;
 }
 }  // namespace
 
-MdArray::MdArray(const ArrayConfig& config, std::uint64_t seed) : config_(config), prng_(seed) {
+MdArray::MdArray(const ArrayConfig& config, std::uint64_t seed)
+    : config_(config), policy_(&kernel_policy(config.kernel)), prng_(seed) {
   for (std::uint32_t i = 0; i < config_.members; ++i) {
     Rdev r;
     std::string name = std::string("vd") + static_cast<char>('a' + i);
@@ -274,13 +275,13 @@ void MdArray::write_bitmap_pieces(const std::vector<BitmapWrite>& pieces, bool p
     }
   }
   if (timeline_enabled_) {
-    const bool upstream = config_.kernel == KernelVersion::Upstream;
+    const bool blocks = policy_->block_writes;
     std::string which;
     for (const auto& p : pieces) {
       if (!which.empty()) which += ",";
-      which += std::to_string(upstream ? p.offset / bitmap_->io_size() : p.page);
+      which += std::to_string(blocks ? p.offset / bitmap_->io_size() : p.page);
     }
-    log(str_cat("bitmap write (", why, "): ", upstream ? "blocks " : "pages ", which,
+    log(str_cat("bitmap write (", why, "): ", blocks ? "blocks " : "pages ", which,
                 preflush ? " [PREFLUSH|FUA]" : " [FUA, no PREFLUSH]"));
   }
 }
@@ -361,7 +362,7 @@ void MdArray::step_sb_update(JobId id) {
           put_le32(sb, bmsb::kSectorsReserved, bitmap_sb_.sectors_reserved);
           put_le32(sb, bmsb::kDaemonSleep, config_.daemon_sleep_s);
         });
-        if (config_.kernel == KernelVersion::Upstream) {
+        if (policy_->block_writes) {
           write_bitmap_pieces(bitmap_->superblock_blocks(), true, id, "update_sb");
         } else {
           write_bitmap_pieces({bitmap_->take_superblock_page()}, false, id, "update_sb");
@@ -497,7 +498,7 @@ void MdArray::on_daemon_timer(std::uint64_t generation) {
   if (daemon_job_ != kNoJob) {
     // "daemon_work not finished": upstream sets DAEMON_BUSY so the daemon retries; the RFC
     // just returns.
-    if (config_.kernel == KernelVersion::Upstream) job(daemon_job_).busy_retry = true;
+    if (policy_->daemon_busy_retry) job(daemon_job_).busy_retry = true;
     return;
   }
   start_daemon_job();
@@ -521,7 +522,7 @@ void MdArray::daemon_page(std::uint32_t page) {
 
 void MdArray::step_daemon(JobId id) {
   Job& j = job(id);
-  if (config_.kernel == KernelVersion::Rfc) {
+  if (!policy_->page_barriers) {
     // md_llbitmap_daemon_fn: mddev_suspend, Daemon over every chunk, mddev_resume.
     if (j.stage == 0) {
       suspended_ = true;
@@ -601,7 +602,7 @@ void MdArray::step_daemon(JobId id) {
 }
 
 void MdArray::start_writeback_timer() {
-  if (config_.kernel != KernelVersion::Rfc || config_.rfc_writeback_interval == 0) return;
+  if (!policy_->page_cache_writeback || config_.rfc_writeback_interval == 0) return;
   ++writeback_generation_;
   queue_.schedule(now_ + config_.rfc_writeback_interval, EventKind::WritebackTimer, 0,
                   writeback_generation_);
@@ -668,7 +669,7 @@ bool MdArray::bitmap_start_io(JobId id) {
   }
   j.has_chunks = j.chunk_start <= j.chunk_end;
   if (!j.has_chunks) return true;
-  if (config_.kernel == KernelVersion::Upstream) {
+  if (policy_->page_barriers) {
     j.page_start = bitmap_->page_of_chunk(j.chunk_start);
     j.page_end = bitmap_->page_of_chunk(j.chunk_end);
     for (std::uint32_t p = j.page_start; p <= j.page_end; ++p) {
@@ -693,7 +694,7 @@ bool MdArray::bitmap_start_io(JobId id) {
 void MdArray::bitmap_end_io(JobId id) {
   Job& j = job(id);
   if (!j.bitmap_started || !j.has_chunks) return;
-  if (config_.kernel == KernelVersion::Upstream && bitmap_) {
+  if (policy_->page_barriers && bitmap_) {
     for (std::uint32_t p = j.page_start; p <= j.page_end; ++p) {
       PageCtl& pc = bitmap_->page(p);
       if (pc.active > 0 && --pc.active == 0 && pc.suspended) wake_all(page_waiters_[p]);
@@ -757,7 +758,7 @@ void MdArray::step_write(JobId id) {
       j.stage = 3;
       // unplug: the dirty bitmap blocks (upstream) or pages (RFC) go out before the data.
       if (bitmap_ && j.kind == kWrite && bitmap_->any_page_dirty()) {
-        if (config_.kernel == KernelVersion::Upstream) {
+        if (policy_->block_writes) {
           // llbitmap_unplug: nothing dirty returns at once (even while another writer's blocks
           // are still in flight); otherwise the work item writes the dirty blocks and
           // md_super_wait waits for every metadata write in flight, not only its own.

@@ -23,13 +23,14 @@
 #include "libformat/codec/md_superblock.h"
 #include "sim/core/disk.h"
 #include "sim/core/event_queue.h"
+#include "sim/kernel/policy.h"
 #include "sim/llbitmap/llbitmap_model.h"
 #include "sim/core/prng.h"
 
 namespace llb::sim {
 
 struct ArrayConfig {
-  KernelVersion kernel = KernelVersion::Upstream;
+  KernelModel kernel = KernelModel::Upstream;
   std::uint32_t members = 2;
   DiskConfig disk;
   std::array<std::uint8_t, 16> array_uuid{};
@@ -124,6 +125,7 @@ class MdArray {
   // --- inspection ----------------------------------------------------------------------------
   ArrayStatus status() const { return status_; }
   const ArrayConfig& config() const { return config_; }
+  const KernelPolicy& policy() const { return *policy_; }
   std::uint32_t member_count() const { return static_cast<std::uint32_t>(rdevs_.size()); }
   SimDisk& disk(std::uint32_t member) { return *rdevs_[member].disk; }
   const SimDisk& disk(std::uint32_t member) const { return *rdevs_[member].disk; }
@@ -242,6 +244,7 @@ class MdArray {
   void encode_superblocks();
 
   ArrayConfig config_;
+  const KernelPolicy* policy_;  // kernel_policy(config_.kernel)
   Prng prng_;
   EventQueue queue_;
   Tick now_ = 0;

@@ -1,11 +1,12 @@
 #include "sim/report/result_json.h"
 
-#include "libformat/report/report.h"
 #include "libformat/report/json_dom.h"
-#include "libformat/io/state_area.h"
+#include "libformat/report/report.h"
 
 namespace llb::sim {
+namespace {
 
+// One on-disk moment: each member's md and bitmap fields and its runs of states.
 Json snapshot_json(const Snapshot& s, KernelVersion v) {
   Json members = Json::array();
   for (const MemberState& m : s.members) {
@@ -30,29 +31,6 @@ Json snapshot_json(const Snapshot& s, KernelVersion v) {
     j["memory_counts"] = c;
   }
   return j;
-}
-
-Json run_json(const Trace& trace, const RunOptions& opts, const RunResult& r,
-              const std::vector<TimelineEntry>& timeline, const std::string& repro) {
-  Json dumps = Json::array();
-  for (const auto& d : r.dumps) dumps.push_back(snapshot_json(d, opts.kernel));
-  Json events = Json::array();
-  for (const auto& e : timeline) events.push_back({{"at_us", e.at}, {"what", e.what}});
-  return {{"schema", "llbitmap-sim-run"},
-          {"schema_version", 1},
-          {"trace", trace.name},
-          {"seed", opts.seed},
-          {"kernel", kernel_version_name(opts.kernel)},
-          {"ok", r.ok},
-          {"error", r.error},
-          {"end_us", r.end},
-          {"events", r.events},
-          {"event_log_hash", hex(r.event_hash, 16)},
-          {"timeline", events},
-          {"dumps", dumps},
-          {"final", snapshot_json(r.final_state, opts.kernel)},
-          {"exported", r.exported},
-          {"reproduce", repro}};
 }
 
 Json explore_stats_json(const ExploreStats& s) {
@@ -80,15 +58,63 @@ Json violation_json(const Violation& v) {
           {"model_state", v.model_state}, {"detail", v.detail}, {"writes", fates}};
 }
 
-Json explore_json(const ExploreOptions& o, const ExploreResult& r) {
+Json explore_document(const ExploreOptions& o, const ExploreResult& r) {
   Json j = {{"schema", "llbitmap-sim-explore"}, {"schema_version", 1},
-            {"kernel", kernel_version_name(o.kernel)}, {"seed", o.seed},
+            {"kernel", kernel_model_name(o.kernel)}, {"seed", o.seed},
             {"stats", explore_stats_json(r.stats)}};
   Json vs = Json::array();
   for (const auto& v : r.violations) vs.push_back(violation_json(v));
   j["violations"] = vs;
   if (!r.run_error.empty()) j["run_error"] = r.run_error;
   return j;
+}
+
+}  // namespace
+
+std::string run_json(const Trace& trace, const RunOptions& opts, const RunResult& r,
+                     const std::vector<TimelineEntry>& timeline, const std::string& repro,
+                     int indent) {
+  const KernelVersion format = kernel_policy(opts.kernel).format->version;
+  Json dumps = Json::array();
+  for (const auto& d : r.dumps) dumps.push_back(snapshot_json(d, format));
+  Json events = Json::array();
+  for (const auto& e : timeline) events.push_back({{"at_us", e.at}, {"what", e.what}});
+  const Json j = {{"schema", "llbitmap-sim-run"},
+                  {"schema_version", 1},
+                  {"trace", trace.name},
+                  {"seed", opts.seed},
+                  {"kernel", kernel_model_name(opts.kernel)},
+                  {"ok", r.ok},
+                  {"error", r.error},
+                  {"end_us", r.end},
+                  {"events", r.events},
+                  {"event_log_hash", hex(r.event_hash, 16)},
+                  {"timeline", events},
+                  {"dumps", dumps},
+                  {"final", snapshot_json(r.final_state, format)},
+                  {"exported", r.exported},
+                  {"reproduce", repro}};
+  return json_text(j, indent);
+}
+
+std::string explore_result_json(const ExploreOptions& o, const ExploreResult& r, int indent) {
+  return json_text(explore_document(o, r), indent);
+}
+
+std::string explore_session_json(const ExploreRequest& req, const ExploreSession& s,
+                                 int indent) {
+  Json j = explore_document(req.options, s.result);
+  if (s.shrunk) {
+    const ExploreResult& shown = s.shrunk_result;
+    j["shrunk"] = {{"ops", s.shrunk->ops.size()},
+                   {"members", s.shrunk->array.members},
+                   {"trace", Json::parse(trace_to_json(*s.shrunk))},
+                   {"violation", shown.violations.empty() ? Json()
+                                                          : violation_json(shown.violations.front())}};
+  }
+  if (!s.exported.empty()) j["exported"] = s.exported;
+  j["reproduce"] = s.reproduce;
+  return json_text(j, indent);
 }
 
 }  // namespace llb::sim

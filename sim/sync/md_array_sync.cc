@@ -39,7 +39,7 @@ void MdArray::sync_finish(JobId id, bool aborted) {
       bitmap_pass_effects(r);
     }
     // ... then close_sync, as raid1_sync_request calls it in both cases.
-    if (config_.kernel == KernelVersion::Upstream) {
+    if (policy_->close_sync_expires_pages) {
       for (std::uint32_t p = 0; p < bitmap_->pages(); ++p) bitmap_->page(p).expire = now_;
     }
     PassResult r = bitmap_->apply(0, last, Action::Endsync, degraded(), now_);
@@ -66,7 +66,6 @@ void MdArray::sync_finish(JobId id, bool aborted) {
 
 void MdArray::step_sync(JobId id) {
   Job& j = job(id);
-  const bool upstream = config_.kernel == KernelVersion::Upstream;
   const std::uint64_t chunks = bitmap_ ? geometry_.chunks
                                        : (array_sectors_ + kMinChunkSectors - 1) / kMinChunkSectors;
   const std::uint64_t unit = bitmap_ ? geometry_.chunksize_sectors : kMinChunkSectors;
@@ -82,7 +81,7 @@ void MdArray::step_sync(JobId id) {
     case 0:
       j.stage = 1;
       j.cursor = 0;
-      if (bitmap_ && upstream && j.recovery) {
+      if (bitmap_ && policy_->clear_unwritten_at_recovery && j.recovery) {
         // start_sync at offset 0 of a recovery: CleanUnwritten -> Unwritten
         PassResult r = bitmap_->apply(0, geometry_.chunks - 1, Action::ClearUnwritten,
                                       degraded(), now_);
@@ -111,7 +110,7 @@ void MdArray::step_sync(JobId id) {
         bool visit = true;
         if (bitmap_) {
           const std::uint8_t s = bitmap_->state(c);
-          if (upstream) {
+          if (policy_->skip_sync_blocks) {
             // llbitmap_skip_sync_blocks
             if (s == S(State::Unwritten) || s == S(State::CleanUnwritten)) {
               visit = false;
@@ -124,10 +123,10 @@ void MdArray::step_sync(JobId id) {
             PassResult r = bitmap_->apply(c, c, Action::Startsync, degraded(), now_);
             bitmap_pass_effects(r);
             const bool syncing = r.last_state == S(State::Syncing) ||
-                                 (upstream && r.last_state == S(State::SyncingUnwritten));
+                                 r.last_state == S(State::SyncingUnwritten);
             visit = syncing || j.full_sync;
           }
-          if (visit && upstream &&
+          if (visit && policy_->cond_end_sync &&
               now_ >= j.last_end_sync + Tick{config_.daemon_sleep_s} * kTicksPerSecond) {
             // llbitmap_cond_end_sync: the chunks behind (and this one) become Dirty, and the
             // whole bitmap is written, in case the sync must restart after a power failure.

@@ -16,7 +16,7 @@ namespace llb::sim {
 
 struct RunOptions {
   std::uint64_t seed = 1;
-  KernelVersion kernel = KernelVersion::Upstream;
+  KernelModel kernel = KernelModel::Upstream;
   std::string export_dir;        // with every "export" op writing there too, and at the end
   bool timeline = true;
   // Asked before each operation: true ends the run there (the crash explorer's budget).

@@ -356,8 +356,8 @@ Result<Trace> parse_trace(const std::string& text, const std::string& source) {
     t.seed = seed;
   }
   if (j.contains("kernel")) {
-    t.kernel = parse_kernel_version(j["kernel"].is_string() ? j["kernel"].get<std::string>() : "");
-    if (!t.kernel) return c.error("kernel", show(j["kernel"]), "upstream or rfc");
+    t.kernel = parse_kernel_model(j["kernel"].is_string() ? j["kernel"].get<std::string>() : "");
+    if (!t.kernel) return c.error("kernel", show(j["kernel"]), std::string(kernel_model_choices()));
   }
   ArrayConfig& a = t.array;
   if (j.contains("array")) {
@@ -451,7 +451,7 @@ std::string trace_to_json(const Trace& t) {
   j["name"] = t.name;
   if (!t.description.empty()) j["description"] = t.description;
   if (t.seed) j["seed"] = *t.seed;
-  if (t.kernel) j["kernel"] = kernel_version_name(*t.kernel);
+  if (t.kernel) j["kernel"] = kernel_model_name(*t.kernel);
   const ArrayConfig& a = t.array;
   j["array"] = {{"members", a.members},
                 {"member_size", a.disk.size_bytes},

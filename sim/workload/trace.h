@@ -49,7 +49,7 @@ struct Trace {
   std::string name;
   std::string description;
   std::optional<std::uint64_t> seed;
-  std::optional<KernelVersion> kernel;
+  std::optional<KernelModel> kernel;
   ArrayConfig array;
   std::vector<TraceOp> ops;
 };

@@ -22,7 +22,7 @@ Trace trace_of(const std::string& rel) {
 ExploreOptions options_for(const Trace& t) {
   ExploreOptions o;
   o.seed = t.seed.value_or(1);
-  o.kernel = t.kernel.value_or(KernelVersion::Upstream);
+  o.kernel = t.kernel.value_or(KernelModel::Upstream);
   return o;
 }
 
@@ -107,7 +107,7 @@ TEST(Explore, RealKernelScenariosKeepThePromiseUpstream) {
     EXPECT_TRUE(r.run_error.empty()) << s << ": " << r.run_error;
     EXPECT_GT(r.stats.states, 0u) << s;
     EXPECT_EQ(r.stats.safety_violations, 0u)
-        << s << ": " << (r.violations.empty() ? "" : format_violation(r.violations[0], KernelVersion::Upstream));
+        << s << ": " << (r.violations.empty() ? "" : format_violation(r.violations[0], KernelModel::Upstream));
   }
 }
 
@@ -152,12 +152,12 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Explore, UpstreamRecoversTheDegradedWriteTheRfcMisses) {
   Trace t = trace_of("findings/rfc-readd-skips-dirty.json");
   ExploreOptions o = options_for(t);
-  o.kernel = KernelVersion::Upstream;
+  o.kernel = KernelModel::Upstream;
   ExploreResult r = explore(t, o);
   EXPECT_TRUE(r.run_error.empty()) << r.run_error;
   EXPECT_GT(r.stats.states, 0u);
   EXPECT_EQ(r.stats.safety_violations, 0u)
-      << (r.violations.empty() ? "" : format_violation(r.violations[0], KernelVersion::Upstream));
+      << (r.violations.empty() ? "" : format_violation(r.violations[0], KernelModel::Upstream));
 }
 
 // Upstream's findings all need two writers racing in unplug. With one user write in flight at a
@@ -178,8 +178,8 @@ TEST(Explore, OneWriterAtATimeKeepsThePromiseUpstreamOnly) {
     EXPECT_GT(up.stats.states, 0u);
     EXPECT_EQ(up.stats.safety_violations, 0u)
         << "seed " << seed << ": "
-        << (up.violations.empty() ? "" : format_violation(up.violations[0], KernelVersion::Upstream));
-    o.kernel = KernelVersion::Rfc;
+        << (up.violations.empty() ? "" : format_violation(up.violations[0], KernelModel::Upstream));
+    o.kernel = KernelModel::Rfc;
     o.torn = o.cache_loss = false;
     if (explore(t, o).stats.safety_violations > 0) ++rfc_broken;
   }

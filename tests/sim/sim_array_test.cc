@@ -67,7 +67,7 @@ TEST(SimArray, CrashWithCacheLossThenAssemblyResyncsTheMirrors) {
   crash.inflight = CrashFate::Random;
   crash.cached = CrashFate::Random;
   t.ops.push_back(crash);
-  TraceRunner r(t, {.seed = 3, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
+  TraceRunner r(t, {.seed = 3, .kernel = KernelModel::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   run(r);
   // Mirrors may differ now; the on-disk bitmap must flag every chunk where they do.
   MdArray& a = r.array();
@@ -75,7 +75,7 @@ TEST(SimArray, CrashWithCacheLossThenAssemblyResyncsTheMirrors) {
   Trace t2 = t;
   t2.ops.push_back(op(OpKind::Assemble));
   t2.ops.push_back(op(OpKind::WaitSync));
-  TraceRunner r2(t2, {.seed = 3, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
+  TraceRunner r2(t2, {.seed = 3, .kernel = KernelModel::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   run(r2);
   EXPECT_TRUE(mirrors_equal(r2.array())) << "resync left mirrors different (they differed: " << differ << ")";
 }
@@ -89,7 +89,7 @@ TEST(SimArray, ReaddedMemberRecoversTheWritesItMissed) {
   t.ops.push_back(write_op(900 * 65536, 4096));
   TraceOp flush = op(OpKind::Flush);
   t.ops.push_back(flush);
-  TraceRunner r(t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
+  TraceRunner r(t, {.seed = 1, .kernel = KernelModel::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   run(r);
   EXPECT_FALSE(mirrors_equal(r.array()));
   const LlbitmapModel* b = r.array().bitmap();
@@ -100,7 +100,7 @@ TEST(SimArray, ReaddedMemberRecoversTheWritesItMissed) {
   t2.ops.push_back(member_op(OpKind::Readd, 1));
   t2.ops.push_back(op(OpKind::WaitSync));
   t2.ops.push_back(flush);
-  TraceRunner r2(t2, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
+  TraceRunner r2(t2, {.seed = 1, .kernel = KernelModel::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   run(r2);
   EXPECT_TRUE(mirrors_equal(r2.array()));
   EXPECT_FALSE(r2.array().degraded());
@@ -109,7 +109,7 @@ TEST(SimArray, ReaddedMemberRecoversTheWritesItMissed) {
 TEST(SimArray, UpstreamKeepsDegradedWritesButTheRfcForgetsThem) {
   // Write while degraded, wait for the daemon, re-add: upstream recovers the chunk; the RFC's
   // daemon cleared it (it has no degraded rule), so recovery skips it and the mirrors differ.
-  for (KernelVersion v : {KernelVersion::Upstream, KernelVersion::Rfc}) {
+  for (KernelModel v : {KernelModel::Upstream, KernelModel::Rfc}) {
     Trace t = base_trace();
     t.ops.push_back(member_op(OpKind::Fail, 1));
     t.ops.push_back(member_op(OpKind::Remove, 1));
@@ -120,7 +120,7 @@ TEST(SimArray, UpstreamKeepsDegradedWritesButTheRfcForgetsThem) {
     t.ops.push_back(op(OpKind::Flush));
     TraceRunner r(t, {.seed = 2, .kernel = v, .export_dir = "", .timeline = false, .should_stop = {}});
     run(r);
-    if (v == KernelVersion::Upstream) {
+    if (v == KernelModel::Upstream) {
       EXPECT_TRUE(mirrors_equal(r.array())) << "upstream";
     } else {
       EXPECT_FALSE(mirrors_equal(r.array())) << "rfc";
@@ -136,7 +136,7 @@ TEST(SimArray, DaemonClearsInMemoryOnlyUntilStopWritesIt) {
   dump.label = "after-daemon";
   t.ops.push_back(dump);
   t.ops.push_back(op(OpKind::Stop));
-  TraceRunner r(t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
+  TraceRunner r(t, {.seed = 1, .kernel = KernelModel::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   RunResult res = run(r);
   ASSERT_EQ(res.dumps.size(), 1u);
   EXPECT_EQ(res.dumps[0].members[0].states[0], D);          // disk still Dirty
@@ -145,7 +145,7 @@ TEST(SimArray, DaemonClearsInMemoryOnlyUntilStopWritesIt) {
 }
 
 TEST(SimArray, RfcDaemonRunsAtTheNextJiffyNotAfterDaemonSleep) {
-  for (KernelVersion v : {KernelVersion::Upstream, KernelVersion::Rfc}) {
+  for (KernelModel v : {KernelModel::Upstream, KernelModel::Rfc}) {
     Trace t = base_trace();
     t.ops.push_back(write_op(0, 4096));
     TraceOp w = op(OpKind::Wait);
@@ -156,7 +156,7 @@ TEST(SimArray, RfcDaemonRunsAtTheNextJiffyNotAfterDaemonSleep) {
     TraceRunner r(t, {.seed = 1, .kernel = v, .export_dir = "", .timeline = false, .should_stop = {}});
     RunResult res = run(r);
     const auto& c = res.dumps[0].memory_counts;
-    if (v == KernelVersion::Rfc) {
+    if (v == KernelModel::Rfc) {
       EXPECT_EQ(c[C], 1u) << "the RFC's timer_reduce(..., 1) runs the daemon at once";
     } else {
       EXPECT_EQ(c[D], 1u) << "upstream waits daemon_sleep (30 s)";
@@ -171,7 +171,7 @@ TEST(SimArray, DiscardMarksTheLastPartlyCoveredChunkUnwritten) {
   d.offset_bytes = 65536 + 4096;             // from inside chunk 1 ...
   d.length_bytes = 65536 + 8192;             // ... to inside chunk 2
   t.ops.push_back(d);
-  TraceRunner r(t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
+  TraceRunner r(t, {.seed = 1, .kernel = KernelModel::Upstream, .export_dir = "", .timeline = false, .should_stop = {}});
   run(r);
   const LlbitmapModel* b = r.array().bitmap();
   EXPECT_EQ(b->state(1), D);  // not fully covered at its start: kept
@@ -183,7 +183,7 @@ TEST(SimArray, ExportedCrashImagesExamineLikeTheRealKernels) {
   test::TempDir dir;
   auto t = load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/b-crash-dirty.json");
   ASSERT_TRUE(t.ok());
-  TraceRunner r(*t, {.seed = 1, .kernel = KernelVersion::Upstream, .export_dir = dir.path(), .timeline = false, .should_stop = {}});
+  TraceRunner r(*t, {.seed = 1, .kernel = KernelModel::Upstream, .export_dir = dir.path(), .timeline = false, .should_stop = {}});
   RunResult res = run(r);
   ASSERT_EQ(res.exported.size(), 2u);
   Examination ours = examine_paths(res.exported, LayoutChoice::Auto);

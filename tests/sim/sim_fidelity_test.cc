@@ -56,7 +56,7 @@ TEST_P(SimFidelity, MembersMatchTheRealKernelByteForByte) {
   auto trace = sim::load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/" + scenario + ".json");
   ASSERT_TRUE(trace.ok()) << trace.status().to_string();
   sim::RunOptions opts;
-  opts.kernel = KernelVersion::Upstream;
+  opts.kernel = sim::KernelModel::Upstream;
   opts.timeline = false;
   sim::TraceRunner runner(*trace, opts);
   sim::RunResult r = runner.run();

@@ -21,12 +21,13 @@ namespace {
 
 constexpr std::uint8_t U = 0, C = 1, D = 2, N = 3;
 
-LlbitmapModel model(KernelVersion v, std::uint32_t io_size = 512, std::uint64_t size_mib = 128) {
-  ArraySpec spec = test::small_array(size_mib, 2, v);
+LlbitmapModel model(KernelModel v, std::uint32_t io_size = 512, std::uint64_t size_mib = 128) {
+  const KernelPolicy& policy = kernel_policy(v);
+  ArraySpec spec = test::small_array(size_mib, 2, policy.format->version);
   Geometry g = spec_geometry(spec);
   BitmapSuperblock b = make_bitmap_superblock(spec, BitmapInit::Initialised, 3);
   std::vector<std::uint8_t> states(g.chunks, U);
-  return LlbitmapModel(v, g, io_size, encode_bitmap_area(b, g, states));
+  return LlbitmapModel(policy, g, io_size, encode_bitmap_area(b, g, states));
 }
 
 // apply()'s shortcuts (a rewrite of a Dirty chunk, the table of bytes a pass leaves alone, eight
@@ -34,28 +35,28 @@ LlbitmapModel model(KernelVersion v, std::uint32_t io_size = 512, std::uint64_t 
 // version, NeedSync runs, long Unwritten/Clean stretches, invalid bytes), every action, degraded
 // or not, ranges from one chunk to all; the results, every state byte and the page flags agree.
 TEST(LlbitmapModel, ShortcutsGiveWhatThePlainLoopGives) {
-  for (KernelVersion v : {KernelVersion::Upstream, KernelVersion::Rfc}) {
-    Prng p(v == KernelVersion::Upstream ? 1 : 2);
+  for (KernelModel v : {KernelModel::Upstream, KernelModel::Rfc}) {
+    Prng p(v == KernelModel::Upstream ? 1 : 2);
     for (int round = 0; round < 400; ++round) {
       LlbitmapModel fast = model(v, 512, 16);
       const std::uint64_t chunks = fast.geometry().chunks;
       for (std::uint64_t c = 0; c < chunks; ++c) {
         const std::uint64_t pick = p.below(100);
         std::uint8_t b = pick < 70 ? static_cast<std::uint8_t>(p.below(2))   // Unwritten, Clean
-                       : pick < 97 ? static_cast<std::uint8_t>(p.below(state_count(v)))
+                       : pick < 97 ? static_cast<std::uint8_t>(p.below(kernel_policy(v).format->state_count))
                                    : static_cast<std::uint8_t>(p.below(256));  // mostly invalid
         fast.set_area_byte(fast.geometry().data_offset_bytes + c, b);
       }
       LlbitmapModel plain = fast;
       plain.set_fast_paths(false);
-      const auto action = static_cast<Action>(p.below(action_count(v)));
+      const auto action = static_cast<Action>(p.below(kernel_policy(v).format->action_count));
       const bool degraded = p.below(2) == 1;
       std::uint64_t start = p.below(chunks), end = p.below(100) < 30 ? start : p.below(chunks);
       if (end < start) std::swap(start, end);
       if (p.below(10) == 0) end = ~std::uint64_t{0};  // past the end: clipped to the last chunk
       const PassResult a = fast.apply(start, end, action, degraded, 1000);
       const PassResult b = plain.apply(start, end, action, degraded, 1000);
-      const std::string what = std::string(kernel_version_name(v)) + " round " +
+      const std::string what = std::string(kernel_model_name(v)) + " round " +
                                std::to_string(round) + " " + std::string(action_name(action));
       ASSERT_EQ(a.last_state, b.last_state) << what;
       ASSERT_EQ(a.need_resync, b.need_resync) << what;
@@ -146,7 +147,7 @@ TEST(MetaArea, SharesWholePagesCopiesOnWriteAndRefreshesChangedPages) {
 }
 
 TEST(LlbitmapModelUpstream, FirstWriteInABlockDirtiesOneChunk) {
-  LlbitmapModel m = model(KernelVersion::Upstream);
+  LlbitmapModel m = model(KernelModel::Upstream);
   PassResult r = m.apply(640, 640, Action::Startwrite, false, 0);
   EXPECT_TRUE(r.arm_daemon_timer);
   EXPECT_EQ(m.state(640), D);
@@ -158,7 +159,7 @@ TEST(LlbitmapModelUpstream, FirstWriteInABlockDirtiesOneChunk) {
 }
 
 TEST(LlbitmapModelUpstream, SecondDirtyingInTheSameBlockInfectsIt) {
-  LlbitmapModel m = model(KernelVersion::Upstream);
+  LlbitmapModel m = model(KernelModel::Upstream);
   m.apply(0, 0, Action::Startwrite, false, 0);
   (void)m.take_dirty_blocks();
   m.apply(16, 16, Action::Startwrite, false, 0);  // chunk 0 is still Dirty in the block
@@ -167,7 +168,7 @@ TEST(LlbitmapModelUpstream, SecondDirtyingInTheSameBlockInfectsIt) {
 }
 
 TEST(LlbitmapModelUpstream, OneMultiChunkWriteInfectsItsBlock) {
-  LlbitmapModel m = model(KernelVersion::Upstream);
+  LlbitmapModel m = model(KernelModel::Upstream);
   m.apply(700, 701, Action::Startwrite, false, 0);
   EXPECT_EQ(m.state(512), D);
   EXPECT_EQ(m.state(1023), D);
@@ -175,7 +176,7 @@ TEST(LlbitmapModelUpstream, OneMultiChunkWriteInfectsItsBlock) {
 }
 
 TEST(LlbitmapModelUpstream, DegradedWritesGoToNeedSyncWithoutInfection) {
-  LlbitmapModel m = model(KernelVersion::Upstream);
+  LlbitmapModel m = model(KernelModel::Upstream);
   PassResult r = m.apply(0, 1, Action::Startwrite, true, 0);
   EXPECT_EQ(m.state(0), N);
   EXPECT_EQ(m.state(1), N);
@@ -184,7 +185,7 @@ TEST(LlbitmapModelUpstream, DegradedWritesGoToNeedSyncWithoutInfection) {
 }
 
 TEST(LlbitmapModelUpstream, DaemonCleansAndReloadMarksNeedSync) {
-  LlbitmapModel m = model(KernelVersion::Upstream);
+  LlbitmapModel m = model(KernelModel::Upstream);
   m.apply(5, 5, Action::Startwrite, false, 0);
   LlbitmapModel reloaded = m;
   m.apply(0, m.geometry().chunks - 1, Action::Daemon, false, 0);
@@ -195,7 +196,7 @@ TEST(LlbitmapModelUpstream, DaemonCleansAndReloadMarksNeedSync) {
 }
 
 TEST(LlbitmapModelUpstream, InvalidBytesBecomeNeedSync) {
-  LlbitmapModel m = model(KernelVersion::Upstream);
+  LlbitmapModel m = model(KernelModel::Upstream);
   m.set_area_byte(1024 + 9, 0x42);
   PassResult r = m.apply(0, 20, Action::Reload, false, 0);
   EXPECT_EQ(m.state(9), N);
@@ -206,7 +207,7 @@ TEST(LlbitmapModelUpstream, InvalidBytesBecomeNeedSync) {
 // With 4 KiB logical blocks, block 0 of page 0 holds the bitmap superblock itself: infecting
 // it rewrites the superblock's 0, 1 and 7 bytes as 2, as llbitmap_infect_dirty_bits does.
 TEST(LlbitmapModelUpstream, InfectionWith4KiBBlocksRewritesTheSuperblockBytes) {
-  LlbitmapModel m = model(KernelVersion::Upstream, 4096);
+  LlbitmapModel m = model(KernelModel::Upstream, 4096);
   ASSERT_EQ(load_le32(m.area().data() + bmsb::kVersion), 6u);
   m.apply(0, 0, Action::Startwrite, false, 0);
   (void)m.take_dirty_blocks();
@@ -216,7 +217,7 @@ TEST(LlbitmapModelUpstream, InfectionWith4KiBBlocksRewritesTheSuperblockBytes) {
 }
 
 TEST(LlbitmapModelUpstream, FlushWritesEveryBlockAndSuperblockWritesTheFirstKiB) {
-  LlbitmapModel m = model(KernelVersion::Upstream);
+  LlbitmapModel m = model(KernelModel::Upstream);
   EXPECT_EQ(m.all_blocks().size(), 8u);
   auto sb = m.superblock_blocks();
   ASSERT_EQ(sb.size(), 2u);
@@ -227,7 +228,7 @@ TEST(LlbitmapModelUpstream, FlushWritesEveryBlockAndSuperblockWritesTheFirstKiB)
 // while anyone holds them, although the model refills buffers nobody holds any more (with the
 // bytes changed since) instead of copying the page into a new one each time.
 TEST(LlbitmapModelRfc, PageWritesKeepTheirBytesWhileHeldAndReleasedBuffersAreRefilled) {
-  LlbitmapModel m = model(KernelVersion::Rfc, 512, 512);  // 8128 chunks: two state pages
+  LlbitmapModel m = model(KernelModel::Rfc, 512, 512);  // 8128 chunks: two state pages
   const std::uint64_t chunks = m.geometry().chunks, first = m.geometry().data_offset_bytes;
   ASSERT_GE(m.pages(), 3u);
   Prng p(11);
@@ -274,7 +275,7 @@ TEST(LlbitmapModelRfc, PageWritesKeepTheirBytesWhileHeldAndReleasedBuffersAreRef
 }
 
 TEST(LlbitmapModelRfc, InvalidByteGetsThePreviousChunksStateAsWritten) {
-  LlbitmapModel m = model(KernelVersion::Rfc);
+  LlbitmapModel m = model(KernelModel::Rfc);
   m.set_area_byte(4096 + 3, D);   // chunk 3 Dirty: Reload -> NeedSync
   m.set_area_byte(4096 + 4, 0x99);  // chunk 4 invalid: written with `state` left by chunk 3
   m.set_area_byte(4096 + 0, 0x99);  // chunk 0 invalid, first: written with BitNone
@@ -286,7 +287,7 @@ TEST(LlbitmapModelRfc, InvalidByteGetsThePreviousChunksStateAsWritten) {
 }
 
 TEST(LlbitmapModelRfc, StartwriteAsksForTheDaemonAtTheNextJiffy) {
-  LlbitmapModel m = model(KernelVersion::Rfc);
+  LlbitmapModel m = model(KernelModel::Rfc);
   PassResult r = m.apply(0, 0, Action::Startwrite, false, 0);
   EXPECT_TRUE(r.rfc_timer_now);
   EXPECT_FALSE(r.arm_daemon_timer);
@@ -295,7 +296,7 @@ TEST(LlbitmapModelRfc, StartwriteAsksForTheDaemonAtTheNextJiffy) {
 }
 
 TEST(LlbitmapModelRfc, DegradedWritesStayDirtyAndDaemonCleansThem) {
-  LlbitmapModel m = model(KernelVersion::Rfc);
+  LlbitmapModel m = model(KernelModel::Rfc);
   m.apply(0, 0, Action::Startwrite, true, 0);
   EXPECT_EQ(m.state(0), D);
   m.apply(0, 0, Action::Daemon, true, 0);
@@ -303,7 +304,7 @@ TEST(LlbitmapModelRfc, DegradedWritesStayDirtyAndDaemonCleansThem) {
 }
 
 TEST(LlbitmapModelRfc, AnyChangeDirtiesTheWholePage) {
-  LlbitmapModel m = model(KernelVersion::Rfc);
+  LlbitmapModel m = model(KernelModel::Rfc);
   m.apply(0, 0, Action::Startwrite, false, 0);
   auto pages = m.take_dirty_state_pages();
   ASSERT_EQ(pages.size(), 1u);
