@@ -23,6 +23,7 @@
 #include "libformat/codec/md_superblock.h"
 #include "sim/core/disk.h"
 #include "sim/core/event_queue.h"
+#include "sim/md/array_state.h"
 #include "sim/kernel/policy.h"
 #include "sim/llbitmap/llbitmap_model.h"
 #include "sim/core/prng.h"
@@ -59,7 +60,6 @@ struct Rdev {
   std::array<std::uint8_t, 16> device_uuid{};
 };
 
-using JobId = std::uint32_t;
 
 // What a completed job reports.
 struct JobResult {
@@ -130,16 +130,16 @@ class MdArray {
   SimDisk& disk(std::uint32_t member) { return *rdevs_[member].disk; }
   const SimDisk& disk(std::uint32_t member) const { return *rdevs_[member].disk; }
   const Rdev& rdev(std::uint32_t member) const { return rdevs_[member]; }
-  const LlbitmapModel* bitmap() const { return bitmap_.get(); }
-  std::uint64_t events() const { return events_; }
+  const LlbitmapModel* bitmap() const { return bm_.model.get(); }
+  std::uint64_t events() const { return md_.events; }
   bool degraded() const;
   // The sync thread runs, or has finished and md has not reaped it yet (/proc/mdstat still
   // shows it until the superblocks are written).
   bool sync_running() const {
-    return sync_job_ != kNoJob || md_reap_pending_ || sb_update_running_;
+    return sync_.job != kNoJob || md_.md_reap_pending || md_.sb_update_running;
   }
-  std::uint64_t array_sectors() const { return array_sectors_; }
-  const Geometry& geometry() const { return geometry_; }
+  std::uint64_t array_sectors() const { return md_.array_sectors; }
+  const Geometry& geometry() const { return bm_.geometry; }
   const std::vector<TimelineEntry>& timeline() const { return timeline_; }
   std::uint64_t event_log_hash() const { return event_hash_; }
   std::uint64_t events_processed() const { return events_processed_; }
@@ -147,18 +147,18 @@ class MdArray {
   // Called for every event processed (after the hash is updated); the crash explorer uses it.
   void set_event_observer(std::function<void(const Event&)> f) { observer_ = std::move(f); }
 
-  static constexpr JobId kNoJob = ~JobId{0};
+  static constexpr JobId kNoJob = kNoJobId;
 
   // The durability promise made to users, for the crash explorer: per array sector, the stamp of
   // the last write acknowledged and then flushed (or written with FUA), 0 where there is none.
   // While tracking, sector ranges whose promise changed are appended to `log`.
   void track_promises(std::vector<std::pair<std::uint64_t, std::uint32_t>>* log) {
-    promise_log_ = log;
-    tracking_promises_ = true;
+    dur_.log = log;
+    dur_.tracking = true;
   }
-  const std::vector<std::uint64_t>& promised() const { return promised_; }
+  const std::vector<std::uint64_t>& promised() const { return dur_.promised; }
   // Discards submitted and not finished: they may zero sectors that hold a promised write.
-  std::uint32_t discards_in_flight() const { return discards_in_flight_; }
+  std::uint32_t discards_in_flight() const { return dur_.discards_in_flight; }
 
  private:
   struct Job;
@@ -186,7 +186,7 @@ class MdArray {
   // md
   bool member_writable(std::uint32_t m) const;
   bool sectors_out_of_range(std::uint64_t s, std::uint32_t n) const {
-    return n == 0 || s + n > array_sectors_;
+    return n == 0 || s + n > md_.array_sectors;
   }
   void request_sb_update(bool force_change, bool clean_transition, JobId waiter);
   void start_sb_update();
@@ -231,8 +231,8 @@ class MdArray {
   // A new life of the array (create, assemble, stop, crash): I/O of the old one is ignored.
   void new_incarnation() {
     ++incarnation_;
-    meta_inflight_ = 0;
-    super_waiters_.clear();
+    md_.meta_inflight = 0;
+    md_.super_waiters.clear();
   }
   void log(std::string what);
   void hash_event(const Event& e);
@@ -256,52 +256,11 @@ class MdArray {
   std::vector<std::uint8_t> done_;       // per job: its result.done, for job_done() inline
   std::vector<JobId> finished_;          // user jobs finished, when collect_finished_
   bool collect_finished_ = false;
-  std::vector<JobId> active_writes_;     // user writes between bitmap start and end
-  std::vector<BitmapWrite> unplug_pieces_;  // the unplug's bitmap writes (storage reused)
-  std::vector<JobId> sync_waiters_;      // writes waiting for the sync thread's chunk
 
-  // md state
-  std::uint64_t events_ = 0;
-  bool in_sync_ = true;
-  bool can_decrease_events_ = false;
-  std::uint64_t resync_offset_ = kMaxSector;
-  std::uint64_t array_sectors_ = 0;
-  std::uint32_t writes_pending_ = 0;
-  bool sb_update_running_ = false;
-  bool sb_update_wanted_ = false;
-  bool sb_force_change_ = false;
-  bool sb_clean_transition_ = false;
-  std::vector<JobId> sb_waiters_;
-  // md_super_wait: metadata writes (md superblock, bitmap) in flight, and who waits for none.
-  std::uint32_t meta_inflight_ = 0;
-  std::vector<JobId> super_waiters_;
-  std::uint64_t safe_mode_generation_ = 0;
-  bool suspended_ = false;                 // RFC mddev_suspend by the daemon
-  std::vector<JobId> suspend_waiters_;     // writers blocked by a suspension
-  std::uint32_t active_io_ = 0;            // writes between start and end (RFC suspend drains)
-  std::vector<JobId> drain_waiters_;       // jobs waiting for active_io_ == 0
-  std::vector<MdSuperblock> md_sbs_;       // per member
-  BitmapSuperblock bitmap_sb_;             // the array's bitmap superblock fields
-  std::uint32_t bitmap_flags_ = 0;         // llbitmap->flags
-
-  // bitmap state
-  std::unique_ptr<LlbitmapModel> bitmap_;
-  Geometry geometry_;
-  bool bitmap_shutdown_ = false;
-  Tick daemon_timer_at_ = kNever;
-  std::uint64_t daemon_timer_generation_ = 0;
-  JobId daemon_job_ = kNoJob;
-  std::vector<std::vector<JobId>> page_waiters_;
-  std::uint64_t writeback_generation_ = 0;
-
-  // sync
-  JobId sync_job_ = kNoJob;
-  std::uint64_t sync_chunk_ = ~std::uint64_t{0};  // chunk the sync thread is copying
-  bool stopping_ = false;
-  bool md_thread_scheduled_ = false;
-  bool md_clean_pending_ = false;   // MD_SB_CHANGE_CLEAN from a sync checkpoint
-  bool md_reap_pending_ = false;    // the sync thread finished: md_reap_sync_thread
-  bool md_reap_resync_ = false;     // ... and it was a completed resync
+  MdState md_;
+  Raid1State r1_;
+  LlbitmapState bm_;
+  SyncState sync_;
 
   // observation
   bool timeline_enabled_ = true;
@@ -310,20 +269,8 @@ class MdArray {
   std::uint64_t events_processed_ = 0;
   std::function<void(const Event&)> observer_;
 
-  // durability promises (track_promises)
-  struct Acked {
-    std::uint64_t sector = 0;
-    std::uint32_t sectors = 0;
-    std::uint64_t stamp = 0;
-    std::uint64_t seq = 0;
-  };
   void promise(std::uint64_t sector, std::uint32_t sectors, std::uint64_t stamp);
-  bool tracking_promises_ = false;
-  std::vector<std::uint64_t> promised_;
-  std::vector<Acked> acked_;  // acknowledged, not yet flushed
-  std::uint64_t ack_seq_ = 0;
-  std::uint32_t discards_in_flight_ = 0;
-  std::vector<std::pair<std::uint64_t, std::uint32_t>>* promise_log_ = nullptr;
+  Promises dur_;
 };
 
 }  // namespace llb::sim

@@ -9,6 +9,22 @@
 
 namespace llb::sim {
 
+// Events of one life of the array carry its incarnation in their high bits: events of an earlier
+// life (before a crash, a stop) are ignored.
+inline constexpr std::uint64_t kIncarnationShift = 40;
+inline constexpr std::uint64_t kLowMask = (std::uint64_t{1} << kIncarnationShift) - 1;
+
+// push_back for the job-id lists the write path touches on every write (finished, free, active
+// writes): the compiler keeps std::vector's push_back out of line; with room, it is one store.
+[[gnu::noinline]] void push_job_slow(std::vector<JobId>& v, JobId id);
+[[gnu::always_inline]] inline void push_job(std::vector<JobId>& v, JobId id) {
+  if (v.size() < v.capacity()) [[likely]] {
+    v.push_back(id);
+  } else {
+    push_job_slow(v, id);
+  }
+}
+
 enum JobKind : int {
   kWrite, kRead, kDiscard, kFlush, kSbUpdate, kDaemon, kSync, kStop, kPoweroff, kCreate,
   kAssemble, kFail, kRemove, kReadd, kBackgroundIo

@@ -13,39 +13,39 @@ constexpr std::uint8_t S(State s) { return static_cast<std::uint8_t>(s); }
 }  // namespace
 
 JobId MdArray::start_sync_job(bool recovery, bool full) {
-  if (sync_job_ != kNoJob) return sync_job_;
-  sync_job_ = new_job(kSync, true);
-  Job& j = job(sync_job_);
+  if (sync_.job != kNoJob) return sync_.job;
+  sync_.job = new_job(kSync, true);
+  Job& j = job(sync_.job);
   j.recovery = recovery;
-  j.full_sync = full || !bitmap_;
+  j.full_sync = full || !bm_.model;
   j.last_end_sync = now_;
   log(str_cat(recovery ? "recovery" : "resync", " starts", j.full_sync ? " (full)" : ""));
   // md starts the thread from md_check_recovery: run it on the next event.
-  job(sync_job_).waiting = true;
-  wake(sync_job_);
-  return sync_job_;
+  job(sync_.job).waiting = true;
+  wake(sync_.job);
+  return sync_.job;
 }
 
 void MdArray::sync_finish(JobId id, bool aborted) {
   Job& j = job(id);
-  sync_chunk_ = ~std::uint64_t{0};
-  wake_all(sync_waiters_);
-  if (bitmap_) {
-    const std::uint64_t last = geometry_.chunks - 1;
+  sync_.chunk = ~std::uint64_t{0};
+  wake_all(r1_.sync_waiters);
+  if (bm_.model) {
+    const std::uint64_t last = bm_.geometry.chunks - 1;
     if (aborted) {
       // llbitmap_end_sync: Abortsync from the current chunk to the end ...
-      PassResult r = bitmap_->apply(std::min(j.cursor, last), last, Action::Abortsync,
+      PassResult r = bm_.model->apply(std::min(j.cursor, last), last, Action::Abortsync,
                                     degraded(), now_);
       bitmap_pass_effects(r);
     }
     // ... then close_sync, as raid1_sync_request calls it in both cases.
     if (policy_->close_sync_expires_pages) {
-      for (std::uint32_t p = 0; p < bitmap_->pages(); ++p) bitmap_->page(p).expire = now_;
+      for (std::uint32_t p = 0; p < bm_.model->pages(); ++p) bm_.model->page(p).expire = now_;
     }
-    PassResult r = bitmap_->apply(0, last, Action::Endsync, degraded(), now_);
+    PassResult r = bm_.model->apply(0, last, Action::Endsync, degraded(), now_);
     bitmap_pass_effects(r);
   }
-  sync_job_ = kNoJob;
+  sync_.job = kNoJob;
   if (!aborted) {
     if (j.recovery) {
       for (Rdev& r : rdevs_) {
@@ -55,8 +55,8 @@ void MdArray::sync_finish(JobId id, bool aborted) {
     } else {
       log("resync done");
     }
-    md_reap_pending_ = true;
-    md_reap_resync_ = !j.recovery;
+    md_.md_reap_pending = true;
+    md_.md_reap_resync = !j.recovery;
     wake_md_thread();
   } else {
     log(str_cat(j.recovery ? "recovery" : "resync", " aborted at chunk ", j.cursor));
@@ -66,9 +66,9 @@ void MdArray::sync_finish(JobId id, bool aborted) {
 
 void MdArray::step_sync(JobId id) {
   Job& j = job(id);
-  const std::uint64_t chunks = bitmap_ ? geometry_.chunks
-                                       : (array_sectors_ + kMinChunkSectors - 1) / kMinChunkSectors;
-  const std::uint64_t unit = bitmap_ ? geometry_.chunksize_sectors : kMinChunkSectors;
+  const std::uint64_t chunks = bm_.model ? bm_.geometry.chunks
+                                       : (md_.array_sectors + kMinChunkSectors - 1) / kMinChunkSectors;
+  const std::uint64_t unit = bm_.model ? bm_.geometry.chunksize_sectors : kMinChunkSectors;
   // sources and targets: resync copies from the first in-sync member to the other in-sync ones;
   // recovery copies to the members that are not in sync yet.
   auto source = [&]() -> std::uint32_t {
@@ -81,16 +81,16 @@ void MdArray::step_sync(JobId id) {
     case 0:
       j.stage = 1;
       j.cursor = 0;
-      if (bitmap_ && policy_->clear_unwritten_at_recovery && j.recovery) {
+      if (bm_.model && policy_->clear_unwritten_at_recovery && j.recovery) {
         // start_sync at offset 0 of a recovery: CleanUnwritten -> Unwritten
-        PassResult r = bitmap_->apply(0, geometry_.chunks - 1, Action::ClearUnwritten,
+        PassResult r = bm_.model->apply(0, bm_.geometry.chunks - 1, Action::ClearUnwritten,
                                       degraded(), now_);
         bitmap_pass_effects(r);
       }
       [[fallthrough]];
     case 1:
       while (true) {
-        if (j.abort || stopping_ || status_ != ArrayStatus::Running || source() == ~0u) {
+        if (j.abort || md_.stopping || status_ != ArrayStatus::Running || source() == ~0u) {
           sync_finish(id, true);
           return;
         }
@@ -102,14 +102,14 @@ void MdArray::step_sync(JobId id) {
         // md_do_sync records its progress every 1/16 of the device: MD_SB_CHANGE_CLEAN, and the
         // md thread writes the superblocks (several requests close together merge into one).
         const std::uint64_t pos = c * unit;
-        if (pos > j.completed && pos - j.completed > (array_sectors_ >> 4)) {
+        if (pos > j.completed && pos - j.completed > (md_.array_sectors >> 4)) {
           j.completed = pos;
-          md_clean_pending_ = true;
+          md_.md_clean_pending = true;
           wake_md_thread();
         }
         bool visit = true;
-        if (bitmap_) {
-          const std::uint8_t s = bitmap_->state(c);
+        if (bm_.model) {
+          const std::uint8_t s = bm_.model->state(c);
           if (policy_->skip_sync_blocks) {
             // llbitmap_skip_sync_blocks
             if (s == S(State::Unwritten) || s == S(State::CleanUnwritten)) {
@@ -120,7 +120,7 @@ void MdArray::step_sync(JobId id) {
             }
           }
           if (visit) {
-            PassResult r = bitmap_->apply(c, c, Action::Startsync, degraded(), now_);
+            PassResult r = bm_.model->apply(c, c, Action::Startsync, degraded(), now_);
             bitmap_pass_effects(r);
             const bool syncing = r.last_state == S(State::Syncing) ||
                                  r.last_state == S(State::SyncingUnwritten);
@@ -130,11 +130,11 @@ void MdArray::step_sync(JobId id) {
               now_ >= j.last_end_sync + Tick{config_.daemon_sleep_s} * kTicksPerSecond) {
             // llbitmap_cond_end_sync: the chunks behind (and this one) become Dirty, and the
             // whole bitmap is written, in case the sync must restart after a power failure.
-            PassResult r = bitmap_->apply(0, c, Action::Endsync, degraded(), now_);
+            PassResult r = bm_.model->apply(0, c, Action::Endsync, degraded(), now_);
             bitmap_pass_effects(r);
             j.last_end_sync = now_;
             j.stage = 5;
-            write_bitmap_pieces(bitmap_->all_blocks(), true, id, "cond_end_sync");
+            write_bitmap_pieces(bm_.model->all_blocks(), true, id, "cond_end_sync");
             if (j.outstanding) return;
           }
         }
@@ -152,10 +152,10 @@ void MdArray::step_sync(JobId id) {
         j.waiting = true;  // a user write holds the chunk: raise_barrier waits for it
         return;
       }
-      sync_chunk_ = c;
+      sync_.chunk = c;
       j.source = source();
       j.sector = c * unit;
-      j.sectors = static_cast<std::uint32_t>(std::min<std::uint64_t>(unit, array_sectors_ - j.sector));
+      j.sectors = static_cast<std::uint32_t>(std::min<std::uint64_t>(unit, md_.array_sectors - j.sector));
       j.member = j.source;
       j.stage = 3;
       j.failed_members.clear();
@@ -167,8 +167,8 @@ void MdArray::step_sync(JobId id) {
         md_error(j.source);
         j.failed_members.clear();
         j.stage = 1;
-        sync_chunk_ = ~std::uint64_t{0};
-        wake_all(sync_waiters_);
+        sync_.chunk = ~std::uint64_t{0};
+        wake_all(r1_.sync_waiters);
         resume(id);
         return;
       }
@@ -191,14 +191,14 @@ void MdArray::step_sync(JobId id) {
     case 4:
       for (std::uint32_t m : j.failed_members) md_error(m);
       j.failed_members.clear();
-      sync_chunk_ = ~std::uint64_t{0};
-      wake_all(sync_waiters_);
+      sync_.chunk = ~std::uint64_t{0};
+      wake_all(r1_.sync_waiters);
       ++j.cursor;
       j.stage = 1;
       if (config_.resync_chunk_cpu) {
         j.waiting = true;
         queue_.schedule(now_ + config_.resync_chunk_cpu, EventKind::Wakeup, id,
-                        (incarnation_ << 40) | j.generation);
+                        (incarnation_ << kIncarnationShift) | j.generation);
         return;
       }
       resume(id);

@@ -13,77 +13,6 @@
 
 namespace llb::sim {
 
-// Loads the bitmap the kernel would load from `member`: FIRST_USE initialises it, otherwise the
-// kernel's checks decide between refusing it, the Stale action and Reload.
-MdArray::BitmapLoad MdArray::load_bitmap_from(std::uint32_t member, std::string* why) {
-  bitmap_.reset();
-  bitmap_shutdown_ = false;
-  daemon_timer_at_ = kNever;
-  SimDiskDevice dev(*rdevs_[member].disk, DiskView::Current, false);
-  const MdSuperblock& md = md_sbs_[member];
-  if (!(md.feature_map & kFeatureBitmapOffset)) {
-    log("no bitmap");
-    return BitmapLoad::None;
-  }
-  const std::uint64_t md_offset = md.super_offset * 512;
-  const std::uint64_t bm_offset = md_offset + static_cast<std::uint64_t>(
-                                                  std::int64_t{md.bitmap_offset} * 512);
-  auto raw = read_bytes(dev, bm_offset, kBitmapSbBytes);
-  if (!raw.ok()) {
-    *why = raw.status().message();
-    return BitmapLoad::Refused;
-  }
-  auto bsb = decode_bitmap_superblock(*raw, {dev.name(), bm_offset, "bitmap superblock"});
-  if (!bsb.ok()) {
-    *why = bsb.status().message();
-    log("bitmap refused: " + *why);
-    return BitmapLoad::Refused;
-  }
-  const KernelVersion format = policy_->format->version;
-  BitmapVerdict v = validate_llbitmap(*bsb, md, 2, format, dev.name(), bm_offset);
-  if (!v.loadable) {
-    for (const auto& f : v.findings) {
-      if (bitmap_check_refuses(f.check) && why->empty()) *why = f.message;
-    }
-    log("bitmap refused: " + *why);
-    return BitmapLoad::Refused;
-  }
-  bitmap_sb_ = *bsb;
-  if (bitmap_sb_.sectors_reserved == 0) bitmap_sb_.sectors_reserved = kDefaultSectorsReserved;
-  Geometry g = v.first_use
-                   ? first_use_geometry(md, md_offset, bsb->sectors_reserved, format)
-                   : *geometry_from_superblocks(md, md_offset, *bsb, format, dev.name());
-  auto area = read_bytes(dev, bm_offset, static_cast<std::size_t>(g.state_area_end_bytes()));
-  if (!area.ok()) {
-    *why = area.status().message();
-    return BitmapLoad::Refused;
-  }
-  geometry_ = g;
-  const std::uint32_t io_size = policy_->format->write_unit == StateWriteUnit::LogicalBlock
-                                    ? config_.disk.logical_block_size
-                                    : kBitmapPageBytes;
-  bitmap_ = std::make_unique<LlbitmapModel>(*policy_, g, io_size, std::move(area).value());
-  page_waiters_.assign(bitmap_->pages(), {});
-  bitmap_flags_ = bsb->state;
-  if (policy_->load_clears_runtime_flags) bitmap_flags_ &= ~(1u << kBitmapShutdown);
-  if (v.first_use) {
-    bitmap_flags_ &= ~(1u << policy_->format->first_use_bit);
-    const bool clean =
-        policy_->format->honours_clean_flag && (bitmap_flags_ & (1u << kBitmapClean));
-    bitmap_flags_ &= ~(1u << kBitmapClean);
-    bitmap_->init_states(clean, now_);
-    log(str_cat("bitmap first use: ", g.chunks, " chunks of ", g.chunksize_sectors,
-                " sectors initialised ", clean ? "Clean" : "Unwritten"));
-    return BitmapLoad::FirstUse;
-  }
-  const bool stale = v.stale;
-  if (policy_->load_clears_runtime_flags) bitmap_flags_ &= ~(1u << kBitmapStale);
-  PassResult r = bitmap_->apply(0, g.chunks - 1, stale ? Action::Stale : Action::Reload,
-                                degraded(), now_);
-  log(str_cat("bitmap loaded from ", dev.name(), ": ", stale ? "Stale" : "Reload", " over ",
-              g.chunks, " chunks", r.invalid ? str_cat(", ", r.invalid, " invalid bytes") : ""));
-  return BitmapLoad::Loaded;
-}
 
 // ---------------------------------------------------------------------------------------------
 // create
@@ -110,7 +39,7 @@ void MdArray::step_create(JobId id) {
       spec.layout = policy_->format->version;
       spec.ctime_seconds = config_.ctime_seconds;
       spec.assume_clean = j.assume_clean;
-      md_sbs_.clear();
+      md_.md_sbs.clear();
       for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
         Rdev& r = rdevs_[m];
         SimDiskDevice dev(*r.disk, DiskView::Current, true);
@@ -130,7 +59,7 @@ void MdArray::step_create(JobId id) {
         std::vector<std::uint8_t> raw(kMdSbMaxBytes, 0);
         (void)encode_md_superblock(sb, raw);
         (void)dev.write_at(4096, raw);
-        md_sbs_.push_back(sb);
+        md_.md_sbs.push_back(sb);
         r.in_array = true;
         r.in_sync = true;
         r.faulty = false;
@@ -142,12 +71,12 @@ void MdArray::step_create(JobId id) {
       // The kernel runs the array: the bitmap's first use, then its initial flush.
       new_incarnation();
       status_ = ArrayStatus::Running;
-      stopping_ = false;
-      events_ = 0;
-      in_sync_ = j.assume_clean;
-      can_decrease_events_ = false;
-      resync_offset_ = j.assume_clean ? kMaxSector : 0;
-      writes_pending_ = 0;
+      md_.stopping = false;
+      md_.events = 0;
+      md_.in_sync = j.assume_clean;
+      md_.can_decrease_events = false;
+      md_.resync_offset = j.assume_clean ? kMaxSector : 0;
+      md_.writes_pending = 0;
       std::string why;
       const BitmapLoad load = load_bitmap_from(0, &why);
       if (load == BitmapLoad::Refused) {
@@ -157,7 +86,7 @@ void MdArray::step_create(JobId id) {
       }
       j.stage = 1;
       if (load == BitmapLoad::FirstUse && policy_->initial_flush) {
-        write_bitmap_pieces(bitmap_->all_blocks(), true, id, "initial flush");
+        write_bitmap_pieces(bm_.model->all_blocks(), true, id, "initial flush");
         if (j.outstanding) return;
       }
       [[fallthrough]];
@@ -197,7 +126,7 @@ void MdArray::step_assemble(JobId id) {
       return;
     }
     // Read every member's superblock; the freshest events win, older members are left out.
-    md_sbs_.assign(rdevs_.size(), MdSuperblock{});
+    md_.md_sbs.assign(rdevs_.size(), MdSuperblock{});
     std::uint64_t max_events = 0;
     std::vector<bool> present(rdevs_.size(), false);
     for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
@@ -211,7 +140,7 @@ void MdArray::step_assemble(JobId id) {
         log(str_cat("assemble: ", r.disk->name(), " has no usable superblock"));
         continue;
       }
-      md_sbs_[m] = loc->sb;
+      md_.md_sbs[m] = loc->sb;
       present[m] = true;
       max_events = std::max(max_events, loc->sb.events);
     }
@@ -220,10 +149,10 @@ void MdArray::step_assemble(JobId id) {
     for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
       Rdev& r = rdevs_[m];
       if (!present[m]) continue;
-      const std::uint16_t role = md_sbs_[m].role();
-      if (md_sbs_[m].events < max_events || role >= kRoleMax) {
+      const std::uint16_t role = md_.md_sbs[m].role();
+      if (md_.md_sbs[m].events < max_events || role >= kRoleMax) {
         log(str_cat("assemble: kicking non-fresh ", r.disk->name(), " (events ",
-                    md_sbs_[m].events, " < ", max_events, ")"));
+                    md_.md_sbs[m].events, " < ", max_events, ")"));
         continue;
       }
       r.in_array = true;
@@ -239,22 +168,22 @@ void MdArray::step_assemble(JobId id) {
     }
     // Members left out keep their superblock; fill theirs from a fresh one for later re-add.
     for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
-      if (!present[m]) md_sbs_[m] = md_sbs_[first_fresh];
-      md_sbs_[m].dev_number = rdevs_[m].dev_number;
-      md_sbs_[m].device_uuid = rdevs_[m].device_uuid;
+      if (!present[m]) md_.md_sbs[m] = md_.md_sbs[first_fresh];
+      md_.md_sbs[m].dev_number = rdevs_[m].dev_number;
+      md_.md_sbs[m].device_uuid = rdevs_[m].device_uuid;
     }
     new_incarnation();
     status_ = ArrayStatus::Running;
-    stopping_ = false;
-    events_ = max_events;
-    resync_offset_ = md_sbs_[first_fresh].resync_offset;
-    in_sync_ = resync_offset_ == kMaxSector;
-    can_decrease_events_ = false;
-    writes_pending_ = 0;
-    active_io_ = 0;
-    suspended_ = false;
+    md_.stopping = false;
+    md_.events = max_events;
+    md_.resync_offset = md_.md_sbs[first_fresh].resync_offset;
+    md_.in_sync = md_.resync_offset == kMaxSector;
+    md_.can_decrease_events = false;
+    md_.writes_pending = 0;
+    r1_.active_io = 0;
+    bm_.suspended = false;
     log(str_cat("mdadm --assemble: ", fresh, " of ", config_.members, " members, events ",
-                events_, in_sync_ ? ", clean" : ", not clean"));
+                md_.events, md_.in_sync ? ", clean" : ", not clean"));
     std::string why;
     const BitmapLoad load = load_bitmap_from(first_fresh, &why);
     if (load == BitmapLoad::Refused) {
@@ -267,13 +196,13 @@ void MdArray::step_assemble(JobId id) {
     }
     j.stage = 1;
     if (load == BitmapLoad::FirstUse && policy_->initial_flush) {
-      write_bitmap_pieces(bitmap_->all_blocks(), true, id, "initial flush");
+      write_bitmap_pieces(bm_.model->all_blocks(), true, id, "initial flush");
       if (j.outstanding) return;
     }
   }
   if (j.stage == 1) {
     start_writeback_timer();
-    const bool unclean = !in_sync_ || resync_offset_ != kMaxSector;
+    const bool unclean = !md_.in_sync || md_.resync_offset != kMaxSector;
     j.stage = 2;
     if (unclean) {
       request_sb_update(true, false, id);
@@ -281,14 +210,14 @@ void MdArray::step_assemble(JobId id) {
     }
   }
   if (j.stage == 2) {
-    const bool unclean = resync_offset_ != kMaxSector;
+    const bool unclean = md_.resync_offset != kMaxSector;
     bool need = unclean;
-    if (bitmap_) {
-      for (std::uint64_t c = 0; c < geometry_.chunks && !need; ++c) {
-        need = bitmap_->state(c) == static_cast<std::uint8_t>(State::NeedSync);
+    if (bm_.model) {
+      for (std::uint64_t c = 0; c < bm_.geometry.chunks && !need; ++c) {
+        need = bm_.model->state(c) == static_cast<std::uint8_t>(State::NeedSync);
       }
     }
-    if (need && !degraded()) start_sync_job(false, !bitmap_);
+    if (need && !degraded()) start_sync_job(false, !bm_.model);
     finish(id);
   }
 }
@@ -316,27 +245,27 @@ void MdArray::step_stop(JobId id) {
         finish(id, false, "array is not running");
         return;
       }
-      stopping_ = true;
+      md_.stopping = true;
       log(j.kind == kStop ? "stop: quiesce, flush the bitmap, mark clean"
                           : "reboot notifier: quiesce, flush the bitmap, mark clean");
-      if (sync_job_ != kNoJob) job(sync_job_).abort = true;
+      if (sync_.job != kNoJob) job(sync_.job).abort = true;
       j.stage = 1;
       [[fallthrough]];
     case 1:
       // quiesce: wait for the sync thread and for every write in flight
-      if (sync_job_ != kNoJob) {
-        Job& s = job(sync_job_);
-        if (s.waiting) wake(sync_job_);
+      if (sync_.job != kNoJob) {
+        Job& s = job(sync_.job);
+        if (s.waiting) wake(sync_.job);
         j.waiting = true;
         queue_.schedule(now_ + kTicksPerMs, EventKind::Wakeup, id,
-                        (incarnation_ << 40) | j.generation);
+                        (incarnation_ << kIncarnationShift) | j.generation);
         return;
       }
-      if (active_io_ > 0 || sb_update_running_) {
-        if (active_io_ > 0) {
-          park(id, drain_waiters_);
+      if (r1_.active_io > 0 || md_.sb_update_running) {
+        if (r1_.active_io > 0) {
+          park(id, r1_.drain_waiters);
         } else {
-          park(id, sb_waiters_);
+          park(id, md_.sb_waiters);
         }
         return;
       }
@@ -344,14 +273,14 @@ void MdArray::step_stop(JobId id) {
       [[fallthrough]];
     case 2:
       // llbitmap_flush: every page marked for the daemon, which runs now, then every block.
-      if (bitmap_ && policy_->flush_through_daemon) {
-        for (std::uint32_t p = 0; p < bitmap_->pages(); ++p) bitmap_->page(p).flush = true;
-        ++daemon_timer_generation_;
-        daemon_timer_at_ = kNever;
+      if (bm_.model && policy_->flush_through_daemon) {
+        for (std::uint32_t p = 0; p < bm_.model->pages(); ++p) bm_.model->page(p).flush = true;
+        ++bm_.daemon_timer_generation;
+        bm_.daemon_timer_at = kNever;
         j.stage = 3;
-        if (daemon_job_ == kNoJob) start_daemon_job();
-        if (daemon_job_ != kNoJob) {
-          jobs_[daemon_job_]->parent = id;
+        if (bm_.daemon_job == kNoJob) start_daemon_job();
+        if (bm_.daemon_job != kNoJob) {
+          jobs_[bm_.daemon_job]->parent = id;
           j.waiting = true;
           return;
         }
@@ -363,73 +292,73 @@ void MdArray::step_stop(JobId id) {
       [[fallthrough]];
     case 3:
       j.stage = 4;
-      write_bitmap_pieces(bitmap_->all_blocks(), true, id, "flush");
+      write_bitmap_pieces(bm_.model->all_blocks(), true, id, "flush");
       if (j.outstanding) return;
       [[fallthrough]];
     case 4:
       j.stage = 5;
-      if (!in_sync_) {
-        in_sync_ = true;
+      if (!md_.in_sync) {
+        md_.in_sync = true;
         request_sb_update(true, false, id);
         return;
       }
       [[fallthrough]];
     case 5:
       j.stage = 6;
-      if (bitmap_ && policy_->page_cache_writeback) {
+      if (bm_.model && policy_->page_cache_writeback) {
         // RFC: closing the hidden bitmap disk writes its dirty page-cache pages.
-        write_bitmap_pieces(bitmap_->take_expired_pages(kNever - 1), false, id, "close");
+        write_bitmap_pieces(bm_.model->take_expired_pages(kNever - 1), false, id, "close");
         if (j.outstanding) return;
       }
       [[fallthrough]];
     case 6:
-      bitmap_shutdown_ = true;
+      bm_.shutdown = true;
       if (j.kind == kPoweroff) {
         log("power off");
-        stopping_ = false;
+        md_.stopping = false;
         finish(id);
         crash(CrashPolicy{});
         return;
       } else {
         new_incarnation();
         status_ = ArrayStatus::Stopped;
-        bitmap_.reset();
+        bm_.model.reset();
         for (Rdev& r : rdevs_) r.in_array = false;
         log("array stopped");
       }
-      stopping_ = false;
+      md_.stopping = false;
       finish(id);
       return;
   }
 }
 
 void MdArray::crash(const CrashPolicy& policy) {
-  acked_.clear();  // acknowledged but never flushed: no promise was made
-  discards_in_flight_ = 0;
+  dur_.acked.clear();  // acknowledged but never flushed: no promise was made
+  dur_.discards_in_flight = 0;
   for (Rdev& r : rdevs_) {
     r.disk->crash(policy);
     r.in_array = false;
   }
   new_incarnation();
   status_ = ArrayStatus::Crashed;
-  bitmap_.reset();
-  sync_job_ = kNoJob;
-  daemon_job_ = kNoJob;
-  daemon_timer_at_ = kNever;
-  sb_update_running_ = false;
-  sb_update_wanted_ = false;
-  sb_waiters_.clear();
-  suspend_waiters_.clear();
-  drain_waiters_.clear();
-  sync_waiters_.clear();
-  page_waiters_.clear();
-  active_writes_.clear();
-  active_io_ = 0;
-  writes_pending_ = 0;
-  suspended_ = false;
-  stopping_ = false;
-  sync_chunk_ = ~std::uint64_t{0};
-  md_thread_scheduled_ = md_clean_pending_ = md_reap_pending_ = false;
+  bm_.model.reset();
+  sync_.job = kNoJob;
+  bm_.daemon_job = kNoJob;
+  bm_.daemon_timer_at = kNever;
+  md_.sb_update_running = false;
+  md_.sb_update_wanted = false;
+  md_.sb_waiters.clear();
+  bm_.suspend_waiters.clear();
+  r1_.drain_waiters.clear();
+  r1_.sync_waiters.clear();
+  bm_.page_waiters.clear();
+  r1_.active_writes.clear();
+  r1_.active_io = 0;
+  md_.writes_pending = 0;
+  bm_.suspended = false;
+  md_.stopping = false;
+  sync_.chunk = ~std::uint64_t{0};
+  md_.md_thread_scheduled = md_.md_clean_pending = md_.md_reap_pending = false;
   // Every job in progress dies with the machine.
   for (JobId i = 0; i < jobs_.size(); ++i) {
     Job& j = *jobs_[i];
@@ -466,7 +395,7 @@ void MdArray::step_fail(JobId id) {
       r.faulty = true;
       r.in_sync = false;
       log(str_cat("mdadm --fail ", r.disk->name(), ": array degraded"));
-      if (sync_job_ != kNoJob) job(sync_job_).abort = true;
+      if (sync_.job != kNoJob) job(sync_.job).abort = true;
       j.stage = 1;
       [[fallthrough]];
     }
@@ -479,8 +408,8 @@ void MdArray::step_fail(JobId id) {
       // ... and the whole bitmap written with it, as Linux 7.2 was seen to do (the real-kernel
       // scenarios c-degraded-3disk and x1: in-memory Clean bytes reach the disk at the failure).
       j.stage = 3;
-      if (bitmap_ && policy_->write_all_at_member_failure) {
-        write_bitmap_pieces(bitmap_->all_blocks(), true, id, "member failure");
+      if (bm_.model && policy_->write_all_at_member_failure) {
+        write_bitmap_pieces(bm_.model->all_blocks(), true, id, "member failure");
         if (j.outstanding) return;
       }
       [[fallthrough]];
@@ -540,21 +469,21 @@ void MdArray::step_readd(JobId id) {
     r.faulty = false;
     r.in_sync = false;
     log(str_cat("mdadm --re-add ", r.disk->name(), ": recovery driven by the bitmap"));
-    if (bitmap_ && policy_->write_all_at_readd) {
+    if (bm_.model && policy_->write_all_at_readd) {
       // md_start_sync with spares: llbitmap_write_all marks every block for the next unplug
-      for (std::uint32_t p = 0; p < bitmap_->pages(); ++p) {
-        PageCtl& pc = bitmap_->page(p);
+      for (std::uint32_t p = 0; p < bm_.model->pages(); ++p) {
+        PageCtl& pc = bm_.model->page(p);
         pc.dirty = true;
-        pc.dirty_blocks = (bitmap_->blocks_per_page() >= 64)
+        pc.dirty_blocks = (bm_.model->blocks_per_page() >= 64)
                               ? ~std::uint64_t{0}
-                              : (std::uint64_t{1} << bitmap_->blocks_per_page()) - 1;
+                              : (std::uint64_t{1} << bm_.model->blocks_per_page()) - 1;
       }
     }
     j.stage = 1;
     request_sb_update(true, false, id);
     return;
   }
-  start_sync_job(true, !bitmap_);
+  start_sync_job(true, !bm_.model);
   finish(id);
 }
 
