@@ -17,6 +17,8 @@ inline constexpr std::size_t kMdSbFixedBytes = 256;   // everything before dev_r
 inline constexpr std::size_t kMdSbMaxBytes = 4096;    // the kernel reads one 4 KiB block
 inline constexpr std::uint32_t kMdSbMaxDev = (kMdSbMaxBytes - kMdSbFixedBytes) / 2;  // 1920
 inline constexpr std::uint64_t kMaxSector = ~std::uint64_t{0};
+// Metadata 1.2 keeps its superblock 4 KiB from the start of the member (1.1 at 0, 1.0 at the end).
+inline constexpr std::uint64_t kMdSb12OffsetBytes = 4096;
 
 // Special values of dev_roles[].
 inline constexpr std::uint16_t kRoleSpare = 0xffff;

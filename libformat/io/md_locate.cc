@@ -11,7 +11,7 @@ std::uint64_t md_sb_offset_sectors(int minor_version, std::uint64_t device_secto
   switch (minor_version) {
     case 0: return (device_sectors - 16) & ~std::uint64_t{7};
     case 1: return 0;
-    default: return 8;
+    default: return kMdSb12OffsetBytes / 512;
   }
 }
 
