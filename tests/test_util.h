@@ -78,6 +78,10 @@ class LoopDevice {
 
 // Runs a command through the shell, returns its exit status and puts stdout in *out.
 int run_command(const std::string& cmd, std::string* out);
+// As run_command (stdout and stderr together), and reports the largest resident set of the
+// command's own process tree in KiB: what getrusage(RUSAGE_CHILDREN) cannot tell apart from the
+// test's earlier children.
+int run_command_rss(const std::string& cmd, std::string* out, long* max_rss_kib);
 
 // Compares `actual` with the golden file fixtures/golden/<name>; UPDATE_GOLDEN=1 rewrites it.
 void expect_golden(const std::string& name, const std::string& actual);

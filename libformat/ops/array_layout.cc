@@ -58,9 +58,7 @@ std::vector<Result<Member>> load_members(const std::vector<BlockDevice*>& device
     for (std::size_t j : group) {
       if (out[j]->layout == decision.layout) continue;
       const std::string own = out[j]->layout_reason;
-      auto again = load_member(*devices[j], decision.layout == KernelVersion::Rfc
-                                                ? LayoutChoice::Rfc
-                                                : LayoutChoice::Upstream);
+      auto again = load_member(*devices[j], layout_of(decision.layout));
       if (!again.ok()) {
         out[j] = again.status();
         continue;

@@ -248,6 +248,10 @@ std::optional<LayoutChoice> parse_layout_choice(std::string_view s) {
   return std::nullopt;
 }
 
+LayoutChoice layout_of(KernelVersion v) {
+  return v == KernelVersion::Upstream ? LayoutChoice::Upstream : LayoutChoice::Rfc;
+}
+
 bool usable_mirror(const Member& m) {
   return m.md_verdict.accepted() && m.member_class.readable_mirror();
 }

@@ -20,6 +20,8 @@ namespace llb {
 
 enum class LayoutChoice { Upstream, Rfc, Auto };
 std::optional<LayoutChoice> parse_layout_choice(std::string_view s);  // upstream|rfc|auto
+// The layout a given kernel version writes (never Auto).
+LayoutChoice layout_of(KernelVersion v);
 
 // What one member's own bytes say about the state layout (with --layout auto).
 enum class LayoutEvidence : std::uint8_t {

@@ -55,9 +55,7 @@ Snapshot TraceRunner::snapshot(const std::string& label) const {
     ms.in_array = r.in_array;
     ms.faulty = r.faulty;
     SimDiskDevice dev(const_cast<SimDisk&>(array_->disk(m)), DiskView::Durable, false);
-    auto mem = load_member(dev, array_->policy().format->version == KernelVersion::Upstream
-                                    ? LayoutChoice::Upstream
-                                    : LayoutChoice::Rfc);
+    auto mem = load_member(dev, layout_of(array_->policy().format->version));
     if (mem.ok()) {
       ms.md_events = mem->md.sb.events;
       ms.md_clean = mem->md.sb.resync_offset == kMaxSector;
