@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "libformat/codec/bad_block_log.h"
-#include "libformat/io/md_locate.h"
+#include "libformat/codec/md_superblock.h"
 
 namespace llb {
 

@@ -216,4 +216,12 @@ std::string md_level_name(std::int32_t level) {
   }
 }
 
+std::uint64_t md_sb_offset_sectors(int minor_version, std::uint64_t device_sectors) {
+  switch (minor_version) {
+    case 0: return (device_sectors - 16) & ~std::uint64_t{7};
+    case 1: return 0;
+    default: return kMdSb12OffsetBytes / 512;
+  }
+}
+
 }  // namespace llb

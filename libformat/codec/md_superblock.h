@@ -120,6 +120,18 @@ Status encode_md_superblock(const MdSuperblock& sb, std::span<std::uint8_t> out)
 std::uint32_t md_sb_checksum(const MdSuperblock& sb);
 std::uint32_t md_sb_checksum_bytes(std::span<const std::uint8_t> bytes, std::uint32_t max_dev);
 
+// A superblock as found on a member: which of the three places, and whether its checksum holds.
+struct LocatedMdSuperblock {
+  int minor_version = 2;             // 0, 1 or 2 for metadata 1.0, 1.1, 1.2
+  std::uint64_t offset_bytes = 0;    // where it was read
+  MdSuperblock sb;
+  std::uint32_t computed_csum = 0;   // calc_sb_1_csum over the bytes read
+  bool checksum_ok() const { return computed_csum == sb.sb_csum; }
+};
+
+// The sector where a 1.<minor> superblock sits on a device of `device_sectors` sectors.
+std::uint64_t md_sb_offset_sectors(int minor_version, std::uint64_t device_sectors);
+
 // Names of the feature bits that are set ("bitmap-offset", ...); unknown bits as "unknown(0x...)".
 std::vector<std::string> md_feature_names(std::uint32_t feature_map);
 

@@ -7,14 +7,6 @@
 
 namespace llb {
 
-std::uint64_t md_sb_offset_sectors(int minor_version, std::uint64_t device_sectors) {
-  switch (minor_version) {
-    case 0: return (device_sectors - 16) & ~std::uint64_t{7};
-    case 1: return 0;
-    default: return kMdSb12OffsetBytes / 512;
-  }
-}
-
 Result<LocatedMdSuperblock> read_md_superblock_at(BlockDevice& dev, int minor_version) {
   const std::uint64_t sectors = dev.size_bytes() / 512;
   if (sectors < 24) {

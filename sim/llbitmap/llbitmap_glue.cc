@@ -2,6 +2,7 @@
 // use), the bitmap hooks around each write (start and end, with Linux 7.2's page barriers), the
 // bitmap writes to every member, and what a state-machine pass asks of md.
 
+#include "libformat/codec/endian.h"
 #include "libformat/codec/llbitmap_validate.h"
 #include "sim/core/disk_device.h"
 #include "sim/md/md_array.h"
@@ -178,6 +179,25 @@ void MdArray::bitmap_end_io(JobId id) {
     }
   }
   j.bitmap_started = false;
+}
+
+void MdArray::bitmap_update_sb(JobId owner) {
+  // These fields go into the in-memory superblock page, which is then written.
+  if (md_.events < bm_.sb.events_cleared) bm_.sb.events_cleared = md_.events;
+  bm_.model->edit_superblock([&](std::span<std::uint8_t> sb) {
+    put_le64(sb, bmsb::kEvents, md_.events);
+    put_le32(sb, bmsb::kState, bm_.flags & ~(1u << kBitmapShutdown));
+    put_le32(sb, bmsb::kChunksize, bm_.geometry.chunksize_sectors);
+    put_le64(sb, bmsb::kSyncSize, md_.array_sectors);
+    put_le64(sb, bmsb::kEventsCleared, bm_.sb.events_cleared);
+    put_le32(sb, bmsb::kSectorsReserved, bm_.sb.sectors_reserved);
+    put_le32(sb, bmsb::kDaemonSleep, config_.daemon_sleep_s);
+  });
+  if (policy_->block_writes) {
+    write_bitmap_pieces(bm_.model->superblock_blocks(), true, owner, "update_sb");
+  } else {
+    write_bitmap_pieces({bm_.model->take_superblock_page()}, false, owner, "update_sb");
+  }
 }
 
 }  // namespace llb::sim

@@ -194,6 +194,9 @@ class MdArray {
   void arm_safe_mode();
 
   // bitmap
+  // llbitmap_update_sb: md_update_sb's fields into the bitmap superblock, written to every
+  // member on behalf of job owner (which then waits for them).
+  void bitmap_update_sb(JobId owner);
   void bitmap_pass_effects(const PassResult& r);
   void arm_daemon_timer(Tick delay);
   std::pair<std::uint64_t, std::uint64_t> page_chunk_range(std::uint32_t page) const;

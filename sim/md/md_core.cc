@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "libformat/codec/endian.h"
 #include "sim/md/md_array.h"
 #include "sim/md/md_array_job.h"
 
@@ -70,22 +69,7 @@ void MdArray::step_sb_update(JobId id) {
       encode_superblocks();
       j.stage = 1;
       if (bm_.model) {
-        // llbitmap_update_sb: these fields, into the in-memory superblock page, then written.
-        if (md_.events < bm_.sb.events_cleared) bm_.sb.events_cleared = md_.events;
-        bm_.model->edit_superblock([&](std::span<std::uint8_t> sb) {
-          put_le64(sb, bmsb::kEvents, md_.events);
-          put_le32(sb, bmsb::kState, bm_.flags & ~(1u << kBitmapShutdown));
-          put_le32(sb, bmsb::kChunksize, bm_.geometry.chunksize_sectors);
-          put_le64(sb, bmsb::kSyncSize, md_.array_sectors);
-          put_le64(sb, bmsb::kEventsCleared, bm_.sb.events_cleared);
-          put_le32(sb, bmsb::kSectorsReserved, bm_.sb.sectors_reserved);
-          put_le32(sb, bmsb::kDaemonSleep, config_.daemon_sleep_s);
-        });
-        if (policy_->block_writes) {
-          write_bitmap_pieces(bm_.model->superblock_blocks(), true, id, "update_sb");
-        } else {
-          write_bitmap_pieces({bm_.model->take_superblock_page()}, false, id, "update_sb");
-        }
+        bitmap_update_sb(id);
         if (j.outstanding) return;
       }
       [[fallthrough]];
