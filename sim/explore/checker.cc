@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "libformat/codec/md_superblock.h"
+#include "sim/llbitmap/llbitmap_model.h"
 
 namespace llb::sim {
 

@@ -8,6 +8,7 @@
 #include "libformat/io/md_locate.h"
 #include "libformat/io/state_area.h"
 #include "sim/core/disk_device.h"
+#include "sim/llbitmap/llbitmap_state.h"
 #include "sim/md/md_array.h"
 #include "sim/md/md_array_job.h"
 
@@ -86,7 +87,7 @@ void MdArray::step_create(JobId id) {
       }
       j.stage = 1;
       if (load == BitmapLoad::FirstUse && policy_->initial_flush) {
-        write_bitmap_pieces(bm_.model->all_blocks(), true, id, "initial flush");
+        write_bitmap_pieces(bm_->model->all_blocks(), true, id, "initial flush");
         if (j.outstanding) return;
       }
       [[fallthrough]];
@@ -181,7 +182,7 @@ void MdArray::step_assemble(JobId id) {
     md_.can_decrease_events = false;
     md_.writes_pending = 0;
     r1_.active_io = 0;
-    bm_.suspended = false;
+    bm_->suspended = false;
     log(str_cat("mdadm --assemble: ", fresh, " of ", config_.members, " members, events ",
                 md_.events, md_.in_sync ? ", clean" : ", not clean"));
     std::string why;
@@ -196,7 +197,7 @@ void MdArray::step_assemble(JobId id) {
     }
     j.stage = 1;
     if (load == BitmapLoad::FirstUse && policy_->initial_flush) {
-      write_bitmap_pieces(bm_.model->all_blocks(), true, id, "initial flush");
+      write_bitmap_pieces(bm_->model->all_blocks(), true, id, "initial flush");
       if (j.outstanding) return;
     }
   }
@@ -212,12 +213,12 @@ void MdArray::step_assemble(JobId id) {
   if (j.stage == 2) {
     const bool unclean = md_.resync_offset != kMaxSector;
     bool need = unclean;
-    if (bm_.model) {
-      for (std::uint64_t c = 0; c < bm_.geometry.chunks && !need; ++c) {
-        need = bm_.model->state(c) == static_cast<std::uint8_t>(State::NeedSync);
+    if (bm_->model) {
+      for (std::uint64_t c = 0; c < bm_->geometry.chunks && !need; ++c) {
+        need = bm_->model->state(c) == static_cast<std::uint8_t>(State::NeedSync);
       }
     }
-    if (need && !degraded()) start_sync_job(false, !bm_.model);
+    if (need && !degraded()) start_sync_job(false, !bm_->model);
     finish(id);
   }
 }
@@ -273,14 +274,14 @@ void MdArray::step_stop(JobId id) {
       [[fallthrough]];
     case 2:
       // llbitmap_flush: every page marked for the daemon, which runs now, then every block.
-      if (bm_.model && policy_->flush_through_daemon) {
-        for (std::uint32_t p = 0; p < bm_.model->pages(); ++p) bm_.model->page(p).flush = true;
-        ++bm_.daemon_timer_generation;
-        bm_.daemon_timer_at = kNever;
+      if (bm_->model && policy_->flush_through_daemon) {
+        for (std::uint32_t p = 0; p < bm_->model->pages(); ++p) bm_->model->page(p).flush = true;
+        ++bm_->daemon_timer_generation;
+        bm_->daemon_timer_at = kNever;
         j.stage = 3;
-        if (bm_.daemon_job == kNoJob) start_daemon_job();
-        if (bm_.daemon_job != kNoJob) {
-          jobs_[bm_.daemon_job]->parent = id;
+        if (bm_->daemon_job == kNoJob) start_daemon_job();
+        if (bm_->daemon_job != kNoJob) {
+          jobs_[bm_->daemon_job]->parent = id;
           j.waiting = true;
           return;
         }
@@ -292,7 +293,7 @@ void MdArray::step_stop(JobId id) {
       [[fallthrough]];
     case 3:
       j.stage = 4;
-      write_bitmap_pieces(bm_.model->all_blocks(), true, id, "flush");
+      write_bitmap_pieces(bm_->model->all_blocks(), true, id, "flush");
       if (j.outstanding) return;
       [[fallthrough]];
     case 4:
@@ -305,14 +306,14 @@ void MdArray::step_stop(JobId id) {
       [[fallthrough]];
     case 5:
       j.stage = 6;
-      if (bm_.model && policy_->page_cache_writeback) {
+      if (bm_->model && policy_->page_cache_writeback) {
         // RFC: closing the hidden bitmap disk writes its dirty page-cache pages.
-        write_bitmap_pieces(bm_.model->take_expired_pages(kNever - 1), false, id, "close");
+        write_bitmap_pieces(bm_->model->take_expired_pages(kNever - 1), false, id, "close");
         if (j.outstanding) return;
       }
       [[fallthrough]];
     case 6:
-      bm_.shutdown = true;
+      bm_->shutdown = true;
       if (j.kind == kPoweroff) {
         log("power off");
         md_.stopping = false;
@@ -322,7 +323,7 @@ void MdArray::step_stop(JobId id) {
       } else {
         new_incarnation();
         status_ = ArrayStatus::Stopped;
-        bm_.model.reset();
+        bm_->model.reset();
         for (Rdev& r : rdevs_) r.in_array = false;
         log("array stopped");
       }
@@ -341,21 +342,21 @@ void MdArray::crash(const CrashPolicy& policy) {
   }
   new_incarnation();
   status_ = ArrayStatus::Crashed;
-  bm_.model.reset();
+  bm_->model.reset();
   sync_.job = kNoJob;
-  bm_.daemon_job = kNoJob;
-  bm_.daemon_timer_at = kNever;
+  bm_->daemon_job = kNoJob;
+  bm_->daemon_timer_at = kNever;
   md_.sb_update_running = false;
   md_.sb_update_wanted = false;
   md_.sb_waiters.clear();
-  bm_.suspend_waiters.clear();
+  bm_->suspend_waiters.clear();
   r1_.drain_waiters.clear();
   r1_.sync_waiters.clear();
-  bm_.page_waiters.clear();
+  bm_->page_waiters.clear();
   r1_.active_writes.clear();
   r1_.active_io = 0;
   md_.writes_pending = 0;
-  bm_.suspended = false;
+  bm_->suspended = false;
   md_.stopping = false;
   sync_.chunk = ~std::uint64_t{0};
   md_.md_thread_scheduled = md_.md_clean_pending = md_.md_reap_pending = false;
@@ -408,8 +409,8 @@ void MdArray::step_fail(JobId id) {
       // ... and the whole bitmap written with it, as Linux 7.2 was seen to do (the real-kernel
       // scenarios c-degraded-3disk and x1: in-memory Clean bytes reach the disk at the failure).
       j.stage = 3;
-      if (bm_.model && policy_->write_all_at_member_failure) {
-        write_bitmap_pieces(bm_.model->all_blocks(), true, id, "member failure");
+      if (bm_->model && policy_->write_all_at_member_failure) {
+        write_bitmap_pieces(bm_->model->all_blocks(), true, id, "member failure");
         if (j.outstanding) return;
       }
       [[fallthrough]];
@@ -469,21 +470,21 @@ void MdArray::step_readd(JobId id) {
     r.faulty = false;
     r.in_sync = false;
     log(str_cat("mdadm --re-add ", r.disk->name(), ": recovery driven by the bitmap"));
-    if (bm_.model && policy_->write_all_at_readd) {
+    if (bm_->model && policy_->write_all_at_readd) {
       // md_start_sync with spares: llbitmap_write_all marks every block for the next unplug
-      for (std::uint32_t p = 0; p < bm_.model->pages(); ++p) {
-        PageCtl& pc = bm_.model->page(p);
+      for (std::uint32_t p = 0; p < bm_->model->pages(); ++p) {
+        PageCtl& pc = bm_->model->page(p);
         pc.dirty = true;
-        pc.dirty_blocks = (bm_.model->blocks_per_page() >= 64)
+        pc.dirty_blocks = (bm_->model->blocks_per_page() >= 64)
                               ? ~std::uint64_t{0}
-                              : (std::uint64_t{1} << bm_.model->blocks_per_page()) - 1;
+                              : (std::uint64_t{1} << bm_->model->blocks_per_page()) - 1;
       }
     }
     j.stage = 1;
     request_sb_update(true, false, id);
     return;
   }
-  start_sync_job(true, !bm_.model);
+  start_sync_job(true, !bm_->model);
   finish(id);
 }
 

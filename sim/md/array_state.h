@@ -1,8 +1,9 @@
 #pragma once
 // The simulated array's state, grouped as the kernel groups it: what struct mddev holds (md),
-// what raid1's r1conf holds (raid1), what struct llbitmap holds beyond its pages (llbitmap), the
-// sync thread's (sync), and the crash explorer's bookkeeping of what was promised to users. Each
-// kernel area's file works mostly on its own part. Private to sim/.
+// what raid1's r1conf holds (raid1), the sync thread's (sync), and the crash explorer's
+// bookkeeping of what was promised to users. Each kernel area's file works mostly on its own part;
+// llbitmap's own state is sim/llbitmap/llbitmap_state.h, which md sees only through a pointer, as
+// mddev sees its bitmap. Private to sim/.
 
 #include <cstdint>
 #include <memory>
@@ -13,7 +14,6 @@
 #include "libformat/codec/llbitmap_geometry.h"
 #include "libformat/codec/md_superblock.h"
 #include "sim/core/time.h"
-#include "sim/llbitmap/llbitmap_model.h"
 
 namespace llb::sim {
 
@@ -51,24 +51,6 @@ struct Raid1State {
   std::uint32_t active_io = 0;       // writes between start and end (the RFC's suspend drains)
   std::vector<JobId> drain_waiters;  // jobs waiting for active_io == 0
   std::vector<JobId> sync_waiters;   // writes waiting for the sync thread's chunk
-};
-
-// struct llbitmap beyond its pages: the superblock fields and flags, the daemon and its timer,
-// the page barriers' waiters, the RFC's mddev_suspend and page-cache flusher.
-struct LlbitmapState {
-  std::unique_ptr<LlbitmapModel> model;
-  Geometry geometry;
-  BitmapSuperblock sb;               // the array's bitmap superblock fields
-  std::uint32_t flags = 0;           // llbitmap->flags
-  bool shutdown = false;
-  Tick daemon_timer_at = kNever;
-  std::uint64_t daemon_timer_generation = 0;
-  JobId daemon_job = kNoJobId;
-  std::vector<std::vector<JobId>> page_waiters;
-  std::uint64_t writeback_generation = 0;
-  bool suspended = false;            // the RFC's mddev_suspend by the daemon
-  std::vector<JobId> suspend_waiters;  // writers blocked by a suspension
-  std::vector<BitmapWrite> unplug_pieces;  // the unplug's bitmap writes (storage reused)
 };
 
 // The sync thread.

@@ -12,7 +12,7 @@ namespace llb::sim {
 void push_job_slow(std::vector<JobId>& v, JobId id) { v.push_back(id); }
 
 MdArray::MdArray(const ArrayConfig& config, std::uint64_t seed)
-    : config_(config), policy_(&kernel_policy(config.kernel)), prng_(seed) {
+    : config_(config), policy_(&kernel_policy(config.kernel)), prng_(seed), bm_(new_llbitmap_state()) {
   for (std::uint32_t i = 0; i < config_.members; ++i) {
     Rdev r;
     std::string name = std::string("vd") + static_cast<char>('a' + i);

@@ -25,10 +25,19 @@
 #include "sim/core/event_queue.h"
 #include "sim/md/array_state.h"
 #include "sim/kernel/policy.h"
-#include "sim/llbitmap/llbitmap_model.h"
 #include "sim/core/prng.h"
 
 namespace llb::sim {
+
+// llbitmap's side of the array, defined in sim/llbitmap/: md holds its state by pointer only.
+class LlbitmapModel;
+struct LlbitmapState;
+struct BitmapWrite;
+struct PassResult;
+struct LlbitmapStateDeleter {
+  void operator()(LlbitmapState* s) const;
+};
+std::unique_ptr<LlbitmapState, LlbitmapStateDeleter> new_llbitmap_state();
 
 struct ArrayConfig {
   KernelModel kernel = KernelModel::Upstream;
@@ -130,7 +139,7 @@ class MdArray {
   SimDisk& disk(std::uint32_t member) { return *rdevs_[member].disk; }
   const SimDisk& disk(std::uint32_t member) const { return *rdevs_[member].disk; }
   const Rdev& rdev(std::uint32_t member) const { return rdevs_[member]; }
-  const LlbitmapModel* bitmap() const { return bm_.model.get(); }
+  const LlbitmapModel* bitmap() const;
   std::uint64_t events() const { return md_.events; }
   bool degraded() const;
   // The sync thread runs, or has finished and md has not reaped it yet (/proc/mdstat still
@@ -139,7 +148,7 @@ class MdArray {
     return sync_.job != kNoJob || md_.md_reap_pending || md_.sb_update_running;
   }
   std::uint64_t array_sectors() const { return md_.array_sectors; }
-  const Geometry& geometry() const { return bm_.geometry; }
+  const Geometry& geometry() const;
   const std::vector<TimelineEntry>& timeline() const { return timeline_; }
   std::uint64_t event_log_hash() const { return event_hash_; }
   std::uint64_t events_processed() const { return events_processed_; }
@@ -262,7 +271,7 @@ class MdArray {
 
   MdState md_;
   Raid1State r1_;
-  LlbitmapState bm_;
+  std::unique_ptr<LlbitmapState, LlbitmapStateDeleter> bm_;  // mddev->bitmap
   SyncState sync_;
 
   // observation

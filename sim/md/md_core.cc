@@ -68,7 +68,7 @@ void MdArray::step_sb_update(JobId id) {
       log(str_cat("md_update_sb: events ", md_.events, md_.in_sync ? " (clean)" : " (active)"));
       encode_superblocks();
       j.stage = 1;
-      if (bm_.model) {
+      if (bitmap()) {
         bitmap_update_sb(id);
         if (j.outstanding) return;
       }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "sim/llbitmap/llbitmap_state.h"
 #include "sim/md/md_array.h"
 #include "sim/md/md_array_job.h"
 
@@ -51,8 +52,8 @@ void MdArray::step_write(JobId id) {
         finish(id, false, "I/O beyond the end of the array");
         return;
       }
-      if (bm_.suspended) {
-        park(id, bm_.suspend_waiters);  // RFC: the daemon holds mddev_suspend
+      if (bm_->suspended) {
+        park(id, bm_->suspend_waiters);  // RFC: the daemon holds mddev_suspend
         return;
       }
       if (!j.counted) {
@@ -72,14 +73,14 @@ void MdArray::step_write(JobId id) {
       j.stage = 1;
       [[fallthrough]];
     case 1:
-      if (bm_.suspended) {
-        park(id, bm_.suspend_waiters);
+      if (bm_->suspended) {
+        park(id, bm_->suspend_waiters);
         return;
       }
-      if (bm_.model) {
+      if (bm_->model) {
         // raid1's barrier against the sync thread's current chunk
-        const std::uint64_t cs = j.sector >> bm_.geometry.chunkshift;
-        const std::uint64_t ce = (j.sector + j.sectors - 1) >> bm_.geometry.chunkshift;
+        const std::uint64_t cs = j.sector >> bm_->geometry.chunkshift;
+        const std::uint64_t ce = (j.sector + j.sectors - 1) >> bm_->geometry.chunkshift;
         if (sync_.chunk >= cs && sync_.chunk <= ce) {
           park(id, r1_.sync_waiters);
           return;
@@ -93,19 +94,19 @@ void MdArray::step_write(JobId id) {
     case 2: {
       j.stage = 3;
       // unplug: the dirty bitmap blocks (upstream) or pages (RFC) go out before the data.
-      if (bm_.model && j.kind == kWrite && bm_.model->any_page_dirty()) {
+      if (bm_->model && j.kind == kWrite && bm_->model->any_page_dirty()) {
         if (policy_->block_writes) {
           // llbitmap_unplug: nothing dirty returns at once (even while another writer's blocks
           // are still in flight); otherwise the work item writes the dirty blocks and
           // md_super_wait waits for every metadata write in flight, not only its own.
-          bm_.model->take_dirty_blocks(bm_.unplug_pieces);
-          j.super_wait = !bm_.unplug_pieces.empty() && !config_.fault_data_before_bitmap;
-          write_bitmap_pieces(bm_.unplug_pieces, true, id, "unplug");
+          bm_->model->take_dirty_blocks(bm_->unplug_pieces);
+          j.super_wait = !bm_->unplug_pieces.empty() && !config_.fault_data_before_bitmap;
+          write_bitmap_pieces(bm_->unplug_pieces, true, id, "unplug");
         } else {
-          bm_.model->take_dirty_state_pages(bm_.unplug_pieces);
-          write_bitmap_pieces(bm_.unplug_pieces, false, id, "unplug");
+          bm_->model->take_dirty_state_pages(bm_->unplug_pieces);
+          write_bitmap_pieces(bm_->unplug_pieces, false, id, "unplug");
         }
-        bm_.unplug_pieces.clear();  // drops its references to the written bytes
+        bm_->unplug_pieces.clear();  // drops its references to the written bytes
         if (j.outstanding && !config_.fault_data_before_bitmap) return;
       }
       [[fallthrough]];

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "sim/llbitmap/llbitmap_state.h"
 #include "sim/md/md_array.h"
 #include "sim/md/md_array_job.h"
 
@@ -17,7 +18,7 @@ JobId MdArray::start_sync_job(bool recovery, bool full) {
   sync_.job = new_job(kSync, true);
   Job& j = job(sync_.job);
   j.recovery = recovery;
-  j.full_sync = full || !bm_.model;
+  j.full_sync = full || !bm_->model;
   j.last_end_sync = now_;
   log(str_cat(recovery ? "recovery" : "resync", " starts", j.full_sync ? " (full)" : ""));
   // md starts the thread from md_check_recovery: run it on the next event.
@@ -30,19 +31,19 @@ void MdArray::sync_finish(JobId id, bool aborted) {
   Job& j = job(id);
   sync_.chunk = ~std::uint64_t{0};
   wake_all(r1_.sync_waiters);
-  if (bm_.model) {
-    const std::uint64_t last = bm_.geometry.chunks - 1;
+  if (bm_->model) {
+    const std::uint64_t last = bm_->geometry.chunks - 1;
     if (aborted) {
       // llbitmap_end_sync: Abortsync from the current chunk to the end ...
-      PassResult r = bm_.model->apply(std::min(j.cursor, last), last, Action::Abortsync,
+      PassResult r = bm_->model->apply(std::min(j.cursor, last), last, Action::Abortsync,
                                     degraded(), now_);
       bitmap_pass_effects(r);
     }
     // ... then close_sync, as raid1_sync_request calls it in both cases.
     if (policy_->close_sync_expires_pages) {
-      for (std::uint32_t p = 0; p < bm_.model->pages(); ++p) bm_.model->page(p).expire = now_;
+      for (std::uint32_t p = 0; p < bm_->model->pages(); ++p) bm_->model->page(p).expire = now_;
     }
-    PassResult r = bm_.model->apply(0, last, Action::Endsync, degraded(), now_);
+    PassResult r = bm_->model->apply(0, last, Action::Endsync, degraded(), now_);
     bitmap_pass_effects(r);
   }
   sync_.job = kNoJob;
@@ -66,9 +67,9 @@ void MdArray::sync_finish(JobId id, bool aborted) {
 
 void MdArray::step_sync(JobId id) {
   Job& j = job(id);
-  const std::uint64_t chunks = bm_.model ? bm_.geometry.chunks
+  const std::uint64_t chunks = bm_->model ? bm_->geometry.chunks
                                        : (md_.array_sectors + kMinChunkSectors - 1) / kMinChunkSectors;
-  const std::uint64_t unit = bm_.model ? bm_.geometry.chunksize_sectors : kMinChunkSectors;
+  const std::uint64_t unit = bm_->model ? bm_->geometry.chunksize_sectors : kMinChunkSectors;
   // sources and targets: resync copies from the first in-sync member to the other in-sync ones;
   // recovery copies to the members that are not in sync yet.
   auto source = [&]() -> std::uint32_t {
@@ -81,9 +82,9 @@ void MdArray::step_sync(JobId id) {
     case 0:
       j.stage = 1;
       j.cursor = 0;
-      if (bm_.model && policy_->clear_unwritten_at_recovery && j.recovery) {
+      if (bm_->model && policy_->clear_unwritten_at_recovery && j.recovery) {
         // start_sync at offset 0 of a recovery: CleanUnwritten -> Unwritten
-        PassResult r = bm_.model->apply(0, bm_.geometry.chunks - 1, Action::ClearUnwritten,
+        PassResult r = bm_->model->apply(0, bm_->geometry.chunks - 1, Action::ClearUnwritten,
                                       degraded(), now_);
         bitmap_pass_effects(r);
       }
@@ -108,8 +109,8 @@ void MdArray::step_sync(JobId id) {
           wake_md_thread();
         }
         bool visit = true;
-        if (bm_.model) {
-          const std::uint8_t s = bm_.model->state(c);
+        if (bm_->model) {
+          const std::uint8_t s = bm_->model->state(c);
           if (policy_->skip_sync_blocks) {
             // llbitmap_skip_sync_blocks
             if (s == S(State::Unwritten) || s == S(State::CleanUnwritten)) {
@@ -120,7 +121,7 @@ void MdArray::step_sync(JobId id) {
             }
           }
           if (visit) {
-            PassResult r = bm_.model->apply(c, c, Action::Startsync, degraded(), now_);
+            PassResult r = bm_->model->apply(c, c, Action::Startsync, degraded(), now_);
             bitmap_pass_effects(r);
             const bool syncing = r.last_state == S(State::Syncing) ||
                                  r.last_state == S(State::SyncingUnwritten);
@@ -130,11 +131,11 @@ void MdArray::step_sync(JobId id) {
               now_ >= j.last_end_sync + Tick{config_.daemon_sleep_s} * kTicksPerSecond) {
             // llbitmap_cond_end_sync: the chunks behind (and this one) become Dirty, and the
             // whole bitmap is written, in case the sync must restart after a power failure.
-            PassResult r = bm_.model->apply(0, c, Action::Endsync, degraded(), now_);
+            PassResult r = bm_->model->apply(0, c, Action::Endsync, degraded(), now_);
             bitmap_pass_effects(r);
             j.last_end_sync = now_;
             j.stage = 5;
-            write_bitmap_pieces(bm_.model->all_blocks(), true, id, "cond_end_sync");
+            write_bitmap_pieces(bm_->model->all_blocks(), true, id, "cond_end_sync");
             if (j.outstanding) return;
           }
         }

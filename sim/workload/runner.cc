@@ -4,6 +4,7 @@
 
 #include "libformat/ops/member.h"
 #include "sim/core/disk_device.h"
+#include "sim/llbitmap/llbitmap_model.h"
 #include "sim/workload/export.h"
 
 namespace llb::sim {

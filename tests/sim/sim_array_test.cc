@@ -6,6 +6,7 @@
 
 #include "libformat/ops/examine.h"
 #include "sim/core/disk_device.h"
+#include "sim/llbitmap/llbitmap_model.h"
 #include "sim/workload/export.h"
 #include "sim/workload/runner.h"
 #include "tests/test_util.h"
