@@ -212,6 +212,12 @@ class MdArray {
 
   // job steps
   void step_write(JobId id);
+  // the stages of a write (raid1.cc): each false/true as step_write says
+  bool md_write_start(JobId id);
+  bool raid1_start_write(JobId id);
+  bool raid1_unplug(JobId id);
+  bool raid1_submit_mirrors(JobId id);
+  void raid1_end_write(JobId id);
   void step_read(JobId id);
   void step_flush(JobId id);
   void step_sb_update(JobId id);

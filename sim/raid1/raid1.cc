@@ -40,142 +40,169 @@ bool MdArray::sync_chunk_busy(std::uint64_t chunk) const {
   return false;
 }
 
+// raid1_write_request, stage by stage: md_write_start, the barrier and the bitmap's start, the
+// unplug of the dirty bitmap, the mirrored writes, their end. Each stage returns false (or, for
+// the unplug and the writes, true) when the job waits and will be resumed at the same stage.
 void MdArray::step_write(JobId id) {
   Job& j = job(id);
   switch (j.stage) {
     case 0:
-      if (status_ != ArrayStatus::Running || md_.stopping) {
-        finish(id, false, "array is not running");
-        return;
-      }
-      if (sectors_out_of_range(j.sector, j.sectors)) {
-        finish(id, false, "I/O beyond the end of the array");
-        return;
-      }
-      if (bm_->suspended) {
-        park(id, bm_->suspend_waiters);  // RFC: the daemon holds mddev_suspend
-        return;
-      }
-      if (!j.counted) {
-        j.counted = true;
-        ++md_.writes_pending;
-      }
-      // md_write_start: a clean array is marked active on disk before any write proceeds.
-      if (md_.in_sync) {
-        md_.in_sync = false;
-        request_sb_update(false, true, id);
-        return;
-      }
-      if (md_.sb_update_running) {
-        park(id, md_.sb_waiters);
-        return;
-      }
+      if (!md_write_start(id)) return;
       j.stage = 1;
       [[fallthrough]];
     case 1:
-      if (bm_->suspended) {
-        park(id, bm_->suspend_waiters);
-        return;
-      }
-      if (bm_->model) {
-        // raid1's barrier against the sync thread's current chunk
-        const std::uint64_t cs = j.sector >> bm_->geometry.chunkshift;
-        const std::uint64_t ce = (j.sector + j.sectors - 1) >> bm_->geometry.chunkshift;
-        if (sync_.chunk >= cs && sync_.chunk <= ce) {
-          park(id, r1_.sync_waiters);
-          return;
-        }
-        if (!bitmap_start_io(id)) return;
-      }
-      ++r1_.active_io;
-      push_job(r1_.active_writes, id);
+      if (!raid1_start_write(id)) return;
       j.stage = 2;
       [[fallthrough]];
-    case 2: {
+    case 2:
       j.stage = 3;
-      // unplug: the dirty bitmap blocks (upstream) or pages (RFC) go out before the data.
-      if (bm_->model && j.kind == kWrite && bm_->model->any_page_dirty()) {
-        if (policy_->block_writes) {
-          // llbitmap_unplug: nothing dirty returns at once (even while another writer's blocks
-          // are still in flight); otherwise the work item writes the dirty blocks and
-          // md_super_wait waits for every metadata write in flight, not only its own.
-          bm_->model->take_dirty_blocks(bm_->unplug_pieces);
-          j.super_wait = !bm_->unplug_pieces.empty() && !config_.fault_data_before_bitmap;
-          write_bitmap_pieces(bm_->unplug_pieces, true, id, "unplug");
-        } else {
-          bm_->model->take_dirty_state_pages(bm_->unplug_pieces);
-          write_bitmap_pieces(bm_->unplug_pieces, false, id, "unplug");
-        }
-        bm_->unplug_pieces.clear();  // drops its references to the written bytes
-        if (j.outstanding && !config_.fault_data_before_bitmap) return;
-      }
+      if (raid1_unplug(id)) return;
       [[fallthrough]];
-    }
-    case 3: {
+    case 3:
       if (j.super_wait && md_.meta_inflight > 0) {
         park(id, md_.super_waiters);
         return;
       }
       j.super_wait = false;
       j.stage = 4;
-      j.failed_members.clear();
-      std::uint32_t targets = 0;
-      for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
-        if (!member_writable(m)) continue;
-        const bool discard = j.kind == kDiscard;
-        Rdev& r = rdevs_[m];
-        const std::uint64_t rid =
-            r.disk->submit_data(config_.disk.data_offset_sectors + j.sector, j.sectors,
-                                discard ? 0 : j.stamp, j.fua, id, discard ? "discard" : "data");
-        expect_completion(j, m, r.disk->write_latency(prng_), rid);
-        ++targets;
-      }
-      if (targets == 0) {
-        j.failed_members.push_back(~0u);
-      } else if (j.outstanding) {
-        return;
-      }
+      if (raid1_submit_mirrors(id)) return;
       [[fallthrough]];
+    default:
+      raid1_end_write(id);
+  }
+}
+
+bool MdArray::md_write_start(JobId id) {
+  Job& j = job(id);
+  if (status_ != ArrayStatus::Running || md_.stopping) {
+    finish(id, false, "array is not running");
+    return false;
+  }
+  if (sectors_out_of_range(j.sector, j.sectors)) {
+    finish(id, false, "I/O beyond the end of the array");
+    return false;
+  }
+  if (bm_->suspended) {
+    park(id, bm_->suspend_waiters);  // RFC: the daemon holds mddev_suspend
+    return false;
+  }
+  if (!j.counted) {
+    j.counted = true;
+    ++md_.writes_pending;
+  }
+  // A clean array is marked active on disk before any write proceeds.
+  if (md_.in_sync) {
+    md_.in_sync = false;
+    request_sb_update(false, true, id);
+    return false;
+  }
+  if (md_.sb_update_running) {
+    park(id, md_.sb_waiters);
+    return false;
+  }
+  return true;
+}
+
+bool MdArray::raid1_start_write(JobId id) {
+  Job& j = job(id);
+  if (bm_->suspended) {
+    park(id, bm_->suspend_waiters);
+    return false;
+  }
+  if (bm_->model) {
+    // raid1's barrier against the sync thread's current chunk
+    const std::uint64_t cs = j.sector >> bm_->geometry.chunkshift;
+    const std::uint64_t ce = (j.sector + j.sectors - 1) >> bm_->geometry.chunkshift;
+    if (sync_.chunk >= cs && sync_.chunk <= ce) {
+      park(id, r1_.sync_waiters);
+      return false;
     }
-    default: {
-      std::uint32_t failed = 0;
-      for (std::uint32_t m : j.failed_members) {
-        if (m != ~0u) {
-          md_error(m);
-          ++failed;
-        }
-      }
-      const bool all_failed = j.failed_members.size() > 0 &&
-                              (failed == 0 || failed >= config_.members ||
-                               std::none_of(rdevs_.begin(), rdevs_.end(), [&](const Rdev& r) {
-                                 return r.in_array && !r.faulty;
-                               }));
-      bitmap_end_io(id);
-      auto it = std::find(r1_.active_writes.begin(), r1_.active_writes.end(), id);
-      if (it != r1_.active_writes.end()) {
-        *it = r1_.active_writes.back();  // a set: order does not matter
-        r1_.active_writes.pop_back();
-        if (--r1_.active_io == 0) wake_all(r1_.drain_waiters);
-      }
-      if (sync_.job != kNoJob && job(sync_.job).waiting && !sync_chunk_busy(job(sync_.job).cursor)) {
-        wake(sync_.job);
-      }
-      if (j.counted && --md_.writes_pending == 0) arm_safe_mode();
-      if (j.kind == kDiscard && dur_.discards_in_flight > 0) --dur_.discards_in_flight;
-      if (dur_.tracking && !all_failed) {
-        if (j.kind == kDiscard) {
-          promise(j.sector, j.sectors, 0);  // a discard withdraws the promise on its range
-        } else if (j.fua) {
-          promise(j.sector, j.sectors, j.stamp);
-        } else {
-          dur_.acked.push_back({j.sector, j.sectors, j.stamp, dur_.ack_seq++});
-        }
-      }
-      finish(id, !all_failed,
-             all_failed ? std::string_view("write failed on every mirror") : std::string_view());
-      return;
+    if (!bitmap_start_io(id)) return false;
+  }
+  ++r1_.active_io;
+  push_job(r1_.active_writes, id);
+  return true;
+}
+
+bool MdArray::raid1_unplug(JobId id) {
+  Job& j = job(id);
+  // The dirty bitmap blocks (upstream) or pages (RFC) go out before the data.
+  if (!bm_->model || j.kind != kWrite || !bm_->model->any_page_dirty()) return false;
+  if (policy_->block_writes) {
+    // llbitmap_unplug: nothing dirty returns at once (even while another writer's blocks are
+    // still in flight); otherwise the work item writes the dirty blocks and md_super_wait waits
+    // for every metadata write in flight, not only its own.
+    bm_->model->take_dirty_blocks(bm_->unplug_pieces);
+    j.super_wait = !bm_->unplug_pieces.empty() && !config_.fault_data_before_bitmap;
+    write_bitmap_pieces(bm_->unplug_pieces, true, id, "unplug");
+  } else {
+    bm_->model->take_dirty_state_pages(bm_->unplug_pieces);
+    write_bitmap_pieces(bm_->unplug_pieces, false, id, "unplug");
+  }
+  bm_->unplug_pieces.clear();  // drops its references to the written bytes
+  return j.outstanding && !config_.fault_data_before_bitmap;
+}
+
+bool MdArray::raid1_submit_mirrors(JobId id) {
+  Job& j = job(id);
+  j.failed_members.clear();
+  std::uint32_t targets = 0;
+  for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
+    if (!member_writable(m)) continue;
+    const bool discard = j.kind == kDiscard;
+    Rdev& r = rdevs_[m];
+    const std::uint64_t rid =
+        r.disk->submit_data(config_.disk.data_offset_sectors + j.sector, j.sectors,
+                            discard ? 0 : j.stamp, j.fua, id, discard ? "discard" : "data");
+    expect_completion(j, m, r.disk->write_latency(prng_), rid);
+    ++targets;
+  }
+  if (targets == 0) {
+    j.failed_members.push_back(~0u);
+    return false;
+  }
+  return j.outstanding;
+}
+
+// raid1_end_write_request and md_write_end: errors to md, the bitmap's end, the barrier's
+// release, safe mode, and the promise the acknowledged write makes.
+void MdArray::raid1_end_write(JobId id) {
+  Job& j = job(id);
+  std::uint32_t failed = 0;
+  for (std::uint32_t m : j.failed_members) {
+    if (m != ~0u) {
+      md_error(m);
+      ++failed;
     }
   }
+  const bool all_failed = j.failed_members.size() > 0 &&
+                          (failed == 0 || failed >= config_.members ||
+                           std::none_of(rdevs_.begin(), rdevs_.end(), [&](const Rdev& r) {
+                             return r.in_array && !r.faulty;
+                           }));
+  bitmap_end_io(id);
+  auto it = std::find(r1_.active_writes.begin(), r1_.active_writes.end(), id);
+  if (it != r1_.active_writes.end()) {
+    *it = r1_.active_writes.back();  // a set: order does not matter
+    r1_.active_writes.pop_back();
+    if (--r1_.active_io == 0) wake_all(r1_.drain_waiters);
+  }
+  if (sync_.job != kNoJob && job(sync_.job).waiting && !sync_chunk_busy(job(sync_.job).cursor)) {
+    wake(sync_.job);
+  }
+  if (j.counted && --md_.writes_pending == 0) arm_safe_mode();
+  if (j.kind == kDiscard && dur_.discards_in_flight > 0) --dur_.discards_in_flight;
+  if (dur_.tracking && !all_failed) {
+    if (j.kind == kDiscard) {
+      promise(j.sector, j.sectors, 0);  // a discard withdraws the promise on its range
+    } else if (j.fua) {
+      promise(j.sector, j.sectors, j.stamp);
+    } else {
+      dur_.acked.push_back({j.sector, j.sectors, j.stamp, dur_.ack_seq++});
+    }
+  }
+  finish(id, !all_failed,
+         all_failed ? std::string_view("write failed on every mirror") : std::string_view());
 }
 
 void MdArray::step_read(JobId id) {
