@@ -20,20 +20,24 @@ void StateChecker::begin_point(const CrashPoint& cp, const MdArray& a,
 }
 
 std::uint64_t StateChecker::canonical_hash() const {
-  const std::vector<Pending>& pend = cp_->pend;
+  // Locals, not members: the loop runs once per state over every pending write, and the compiler
+  // cannot keep members in registers across it.
+  const Pending* const pend = cp_->pend.data();
+  const std::size_t np = cp_->pend.size();
+  const std::uint32_t* const hiders = cp_->hiders.data();
+  const std::uint8_t* const cur = cur_;
   std::uint64_t h = cp_->base_sum;
-  for (std::size_t i = 0; i < pend.size(); ++i) {
+  for (std::size_t i = 0; i < np; ++i) {
     const Pending& p = pend[i];
-    const std::uint8_t f = cur_[i];
+    const std::uint8_t f = cur[i];
     std::uint64_t c = p.adj[f];
     if (!p.hiders.empty() && f != kLost) {
       // Wholly overwritten by a later write that reached the disk: as if lost.
       const std::uint64_t e = p.sector + p.cover[f];
       for (std::uint32_t x = p.hiders.begin; x < p.hiders.end; ++x) {
-        const std::uint32_t j = cp_->hiders[x];
-        const Pending& q = pend[j];
-        const std::uint32_t n = q.cover[cur_[j]];
-        if (n && q.sector + n >= e) {
+        const std::uint32_t j = hiders[x];
+        const std::uint32_t n = pend[j].cover[cur[j]];
+        if (n && pend[j].sector + n >= e) {
           c = 0 - p.mix;
           break;
         }
