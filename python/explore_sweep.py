@@ -44,7 +44,7 @@ def main():
         generated = json.loads(llbitmap.random_trace(seed))
         for variant, trace in (("overlapping", generated), ("one at a time", serialised(generated))):
             text = json.dumps(trace)
-            for kernel in ("upstream", "rfc"):
+            for kernel in ("upstream", "upstream-patched", "rfc"):
                 for model, faults in FAULT_MODELS.items():
                     key = (variant, kernel, model)
                     s = llbitmap.explore(trace_json=text, kernel=kernel, seed=seed, **faults)["stats"]
@@ -55,13 +55,13 @@ def main():
                         first.setdefault(key, seed)
     print(f"{workloads} seeded random workloads of 40 operations (2 x 128 MiB members), "
           f"{time.monotonic() - started:.0f} s")
-    print(f'{"writes":14} {"kernel":9} {"fault model":18} {"broken":>7} {"states":>11} '
+    print(f'{"writes":14} {"kernel":17} {"fault model":18} {"broken":>7} {"states":>11} '
           f'{"refused":>8}  first broken')
     for variant in ("overlapping", "one at a time"):
-        for kernel in ("upstream", "rfc"):
+        for kernel in ("upstream", "upstream-patched", "rfc"):
             for model in FAULT_MODELS:
                 key = (variant, kernel, model)
-                print(f"{variant:14} {kernel:9} {model:18} {broken[key]:>7} {states[key]:>11} "
+                print(f"{variant:14} {kernel:17} {model:18} {broken[key]:>7} {states[key]:>11} "
                       f"{refused[key]:>8}  {first.get(key, '-')}")
 
 

@@ -52,7 +52,7 @@ int explore_main(int argc, char** argv) {
       kUsage});
   cmd.add()
       ("seed", po::value<Seed>(), "seed (latencies, sampling; with no TRACE: the random workload)")
-      ("kernel", po::value<std::string>()->default_value("upstream"), "upstream or rfc")
+      ("kernel", po::value<std::string>()->default_value("upstream"), "upstream (Linux 7.2), upstream-patched (with tests/realkernel/patches) or rfc")
       ("import", po::value<std::string>(), "replay a fio iolog (v2/v3) or blkparse text output")
       ("members", po::value<Members>()->default_value({2}, "2"), "members for --seed/--import workloads")
       ("member-size", po::value<std::string>()->default_value("128M"), "member size for --seed/--import")

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   cmd.add()
       ("seed", po::value<cli::Bounded<std::uint64_t>>(), "seed of the run (latencies, UUIDs, random workload)")
       ("kernel", po::value<std::string>()->default_value("upstream"),
-       "kernel to model: upstream (Linux 7.2) or rfc (the January 2025 RFC)")
+       "kernel to model: upstream (Linux 7.2), upstream-patched (Linux 7.2 with tests/realkernel/patches) or rfc (the January 2025 RFC)")
       ("export", po::value<std::string>(), "write the members' images into this directory at the end")
       ("json", "print the result as JSON instead of text")
       ("quiet,q", "no timeline")

@@ -58,6 +58,10 @@ Status encode_bitmap_superblock(const BitmapSuperblock& sb, std::span<std::uint8
   return Status();
 }
 
+bool lbs4k_infected(const BitmapSuperblock& sb) {
+  return sb.version == 0x02020200u + kBitmapMajorLockless;
+}
+
 std::string bitmap_version_name(std::uint32_t version) {
   switch (version) {
     case kBitmapMajorHostEndian: return "3 (classic, host-endian)";

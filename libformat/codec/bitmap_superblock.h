@@ -66,6 +66,12 @@ Result<BitmapSuperblock> decode_bitmap_superblock(std::span<const std::uint8_t> 
 Status encode_bitmap_superblock(const BitmapSuperblock& sb, std::span<std::uint8_t> out);
 
 std::string bitmap_version_name(std::uint32_t version);  // "6 (lockless)"
+
+// The signature Linux 7.2's llbitmap leaves when it "infects" state block 0 on a device with
+// 4 KiB logical blocks: that block also holds this superblock, and the infection turns its zero
+// (and 1 and 4) bytes into 2 (Dirty), so a lockless superblock's version 6 reads 0x02020206 and
+// the zero padding reads 0x02. True when the version is 6 with each upper byte 0x02.
+bool lbs4k_infected(const BitmapSuperblock& sb);
 // Names of the set state bits in the upstream numbering ("first-use", "clean", ...).
 std::vector<std::string> bitmap_state_names(std::uint32_t state);
 

@@ -25,7 +25,7 @@ struct Target {
 const std::set<std::string>& handled_codes() {
   static const std::set<std::string> s = {
       "md-checksum-mismatch", "invalid-state-bytes", "filler-damaged", "bitmap-stale",
-      "bitmap-bad-magic", "bitmap-bad-version", "bitmap-uuid-mismatch",
+      "bitmap-bad-magic", "bitmap-bad-version", "bitmap-superblock-infected", "bitmap-uuid-mismatch",
       "bitmap-chunksize-not-power-of-two", "bitmap-chunksize-too-small",
       "bitmap-daemon-sleep-out-of-range", "bitmap-first-use", "bitmap-write-behind",
       "dirty-on-disk", "too-many-chunks", "state-area-unreadable"};
@@ -266,6 +266,19 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
   const Member* ref = reference_bitmap(view);
   bool any_lockless = false;
   for (std::size_t i = 0; i < n; ++i) any_lockless = any_lockless || set.at(i).member.lockless;
+
+  for (std::size_t i = 0; i < n; ++i) {
+    const Member& m = set.at(i).member;
+    if (m.bitmap && lbs4k_infected(*m.bitmap)) {
+      plan.notes.push_back(str_cat(
+          m.device, ": its bitmap superblock was overwritten by Linux 7.2's infection of state "
+          "block 0 on ", std::max(m.md.sb.logical_block_size, m.logical_block_size), "-byte logical blocks. Repair restores it, but a "
+          "stock 7.2 kernel infects it again after two writes among the first 3072 chunks and the "
+          "array will not assemble after the next stop: move the array to 512-byte logical blocks "
+          "or run a kernel with the fix (docs/findings/lbs4k-superblock-infection.md)"));
+      break;
+    }
+  }
 
   std::vector<Target> targets(n);
   for (std::size_t i = 0; i < n; ++i) {

@@ -14,6 +14,9 @@ constexpr KernelPolicy kUpstream{
     .block_writes = true,
     .page_cache_writeback = false,
     .infects_blocks = true,
+    .infect_unit_bytes = 0,
+    .infect_spares_superblock = false,
+    .unplug_waits_for_unplugs = false,
     .page_barriers = true,
     .daemon_busy_retry = true,
     .initial_flush = true,
@@ -35,6 +38,9 @@ constexpr KernelPolicy kRfc{
     .block_writes = false,
     .page_cache_writeback = true,
     .infects_blocks = false,
+    .infect_unit_bytes = 0,
+    .infect_spares_superblock = false,
+    .unplug_waits_for_unplugs = false,
     .page_barriers = false,
     .daemon_busy_retry = false,
     .initial_flush = false,
@@ -48,7 +54,20 @@ constexpr KernelPolicy kRfc{
     .close_sync_expires_pages = false,
 };
 
-constexpr const KernelPolicy* kPolicies[] = {&kUpstream, &kRfc};
+// Linux 7.2 with the project's patches (tests/realkernel/patches): the unplug waits for unplugs
+// in progress (0001), infection spares the superblock and covers 512 bytes (0003). The format is
+// upstream's: the patches change no byte layout.
+constexpr KernelPolicy kUpstreamPatched = [] {
+  KernelPolicy p = kUpstream;
+  p.model = KernelModel::UpstreamPatched;
+  p.name = "upstream-patched";
+  p.infect_unit_bytes = 512;
+  p.infect_spares_superblock = true;
+  p.unplug_waits_for_unplugs = true;
+  return p;
+}();
+
+constexpr const KernelPolicy* kPolicies[] = {&kUpstream, &kRfc, &kUpstreamPatched};
 
 }  // namespace
 

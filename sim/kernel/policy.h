@@ -13,8 +13,9 @@
 namespace llb::sim {
 
 enum class KernelModel : std::uint8_t {
-  Upstream,  // Linux 7.2 as it ships
-  Rfc,       // the January 2025 RFC, as written
+  Upstream,         // Linux 7.2 as it ships
+  Rfc,              // the January 2025 RFC, as written
+  UpstreamPatched,  // Linux 7.2 with tests/realkernel/patches (the project's fixes)
 };
 
 // Which llbitmap_state_machine: Linux 7.2's (an invalid byte is forced to NeedSync and asks for
@@ -37,6 +38,18 @@ struct KernelPolicy {
   // Writes of a state block that a second dirtying (or a Dirty neighbour) finds not yet written
   // turn the whole block Dirty ("infection"), as Linux 7.2's llbitmap_infect_dirty_bits does.
   bool infects_blocks;
+  // The bytes one infection turns Dirty: 0 for the whole logical block (Linux 7.2: on 4 KiB
+  // blocks, 3072 or 4096 chunks), else this many bytes around the dirtied one (the patch: 512,
+  // the unit the heuristic was written for).
+  std::uint32_t infect_unit_bytes;
+  // Infection leaves the bytes before the state bytes alone. Linux 7.2 does not: on 4 KiB logical
+  // blocks state block 0 holds the bitmap superblock, whose zero bytes become 2 (version
+  // 0x02020206) and the array no longer assembles.
+  bool infect_spares_superblock;
+  // An unplug that finds nothing dirty waits for unplugs in progress (the patch). Linux 7.2
+  // returns at once, so a write whose bits another writer's unplug is still writing goes to the
+  // mirrors before them: the unplug race.
+  bool unplug_waits_for_unplugs;
   // The daemon. Linux 7.2: each expired page behind its own barrier (writers of the page wait, the
   // daemon waits up to daemon_sleep for the page to drain), DAEMON_BUSY when the timer fires while
   // it runs. The RFC: mddev_suspend around one pass over every chunk.

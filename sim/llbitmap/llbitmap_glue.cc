@@ -12,6 +12,11 @@
 namespace llb::sim {
 
 void LlbitmapStateDeleter::operator()(LlbitmapState* s) const { delete s; }
+void MdArray::bitmap_new_incarnation() {
+  bm_->unplugging = 0;
+  bm_->unplug_waiters.clear();
+}
+
 std::unique_ptr<LlbitmapState, LlbitmapStateDeleter> new_llbitmap_state() {
   return std::unique_ptr<LlbitmapState, LlbitmapStateDeleter>(new LlbitmapState);
 }

@@ -64,11 +64,25 @@ std::vector<std::uint64_t> LlbitmapModel::counts() const {
   return c;
 }
 
-void LlbitmapModel::infect_block(std::uint32_t idx, std::uint32_t block) {
-  // llbitmap_infect_dirty_bits: every byte of the block, whatever it is. In page 0 with a 4 KiB
-  // io_size the block includes the bitmap superblock's own bytes, as in the kernel.
+std::pair<std::uint32_t, std::uint32_t> LlbitmapModel::infect_range(std::uint32_t idx,
+                                                                    std::uint32_t offset) const {
+  // Linux 7.2: the whole logical block. The patch: infect_unit_bytes around the byte, never the
+  // bytes before the state bytes (on 4 KiB blocks, block 0 holds the bitmap superblock).
+  const std::uint32_t unit = policy_.infect_unit_bytes ? policy_.infect_unit_bytes : io_size_;
+  std::uint32_t first = offset / unit * unit;
+  const std::uint32_t end = first + unit;
+  if (policy_.infect_spares_superblock && idx == 0 && first < g_.data_offset_bytes) {
+    first = static_cast<std::uint32_t>(g_.data_offset_bytes);
+  }
+  return {first, end};
+}
+
+void LlbitmapModel::infect_block(std::uint32_t idx, std::uint32_t offset) {
+  // llbitmap_infect_dirty_bits: every byte of the range, whatever it is. In page 0 with a 4 KiB
+  // io_size Linux 7.2's range includes the bitmap superblock's own bytes.
   std::uint8_t* page = area_.data() + std::size_t{idx} * kBitmapPageBytes;
-  for (std::uint32_t pos = block * io_size_; pos < (block + 1) * io_size_; ++pos) {
+  const auto [first, end] = infect_range(idx, offset);
+  for (std::uint32_t pos = first; pos < end; ++pos) {
     switch (static_cast<State>(page[pos])) {
       case State::Unwritten: page[pos] = static_cast<std::uint8_t>(State::Dirty); break;
       case State::Clean:
@@ -89,19 +103,20 @@ void LlbitmapModel::set_page_dirty(std::uint32_t idx, std::uint32_t offset, bool
     p.dirty_blocks |= bit;
     return;
   }
-  // A second dirtying of the block before it was written, or another Dirty/NeedSync byte in it,
-  // turns the whole block Dirty so that later writes to it cost nothing.
+  // A second dirtying of the block before it was written, or another Dirty/NeedSync byte in its
+  // infection range, turns the range Dirty so that later writes to it cost nothing.
   if (p.dirty_blocks & bit) {
-    infect_block(idx, block);
+    infect_block(idx, offset);
     return;
   }
   p.dirty_blocks |= bit;
   const std::uint8_t* page = area_.data() + std::size_t{idx} * kBitmapPageBytes;
-  for (std::uint32_t pos = block * io_size_; pos < (block + 1) * io_size_; ++pos) {
+  const auto [first, end] = infect_range(idx, offset);
+  for (std::uint32_t pos = first; pos < end; ++pos) {
     if (pos == offset) continue;
     if (page[pos] == static_cast<std::uint8_t>(State::Dirty) ||
         page[pos] == static_cast<std::uint8_t>(State::NeedSync)) {
-      infect_block(idx, block);
+      infect_block(idx, offset);
       return;
     }
   }

@@ -144,7 +144,9 @@ class LlbitmapModel {
   PassResult apply_pass_rfc(std::uint64_t start, std::uint64_t end, Action action, Tick now);
   void write_state(std::uint64_t chunk, std::uint8_t s, Tick now);
   void set_page_dirty(std::uint32_t idx, std::uint32_t offset, bool infect, bool degraded);
-  void infect_block(std::uint32_t idx, std::uint32_t block);
+  void infect_block(std::uint32_t idx, std::uint32_t offset);
+  // The bytes of page idx that a dirtying at offset can infect: [first, end).
+  std::pair<std::uint32_t, std::uint32_t> infect_range(std::uint32_t idx, std::uint32_t offset) const;
   BitmapWrite block_write(std::uint32_t page, std::uint32_t block) const;
   BitmapWrite page_write(std::uint32_t page);
   void note_change(std::uint64_t offset);

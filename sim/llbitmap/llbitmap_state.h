@@ -31,6 +31,10 @@ struct LlbitmapState {
   bool suspended = false;            // the RFC's mddev_suspend by the daemon
   std::vector<JobId> suspend_waiters;  // writers blocked by a suspension
   std::vector<BitmapWrite> unplug_pieces;  // the unplug's bitmap writes (storage reused)
+  // Unplugs that wrote state blocks and wait for them (the patched kernel's llbitmap->unplugging),
+  // and the writers that found nothing dirty and wait for none to be left.
+  std::uint32_t unplugging = 0;
+  std::vector<JobId> unplug_waiters;
 };
 
 }  // namespace llb::sim

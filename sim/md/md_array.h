@@ -216,6 +216,7 @@ class MdArray {
   bool md_write_start(JobId id);
   bool raid1_start_write(JobId id);
   bool raid1_unplug(JobId id);
+  void end_unplug(JobId id);
   bool raid1_submit_mirrors(JobId id);
   void raid1_end_write(JobId id);
   void step_read(JobId id);
@@ -251,7 +252,9 @@ class MdArray {
     ++incarnation_;
     md_.meta_inflight = 0;
     md_.super_waiters.clear();
+    bitmap_new_incarnation();
   }
+  void bitmap_new_incarnation();  // the llbitmap's waits of the old life (llbitmap_glue.cc)
   void log(std::string what);
   void hash_event(const Event& e);
   // Loads the bitmap from a member as llbitmap_create/llbitmap_load would. On FirstUse the

@@ -64,6 +64,8 @@ struct JobFields {
   bool assume_clean = false;
   bool busy_retry = false;
   bool super_wait = false;     // upstream unplug issued bitmap writes: md_super_wait for all
+  bool unplugging = false;     // counted in the llbitmap's unplugs in progress
+  bool unplug_wait = false;    // found nothing dirty: waits for the unplugs in progress (patched)
 };
 
 struct MdArray::Job : JobFields {

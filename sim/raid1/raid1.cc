@@ -64,6 +64,12 @@ void MdArray::step_write(JobId id) {
         return;
       }
       j.super_wait = false;
+      if (j.unplug_wait && bm_->unplugging > 0) {
+        park(id, bm_->unplug_waiters);
+        return;
+      }
+      j.unplug_wait = false;
+      end_unplug(id);
       j.stage = 4;
       if (raid1_submit_mirrors(id)) return;
       [[fallthrough]];
@@ -127,13 +133,23 @@ bool MdArray::raid1_start_write(JobId id) {
 bool MdArray::raid1_unplug(JobId id) {
   Job& j = job(id);
   // The dirty bitmap blocks (upstream) or pages (RFC) go out before the data.
-  if (!bm_->model || j.kind != kWrite || !bm_->model->any_page_dirty()) return false;
+  if (!bm_->model || j.kind != kWrite) return false;
+  if (!bm_->model->any_page_dirty()) {
+    // Linux 7.2 returns at once, even while another writer's unplug is still writing the blocks
+    // that hold this write's bits (the unplug race). The patch waits for unplugs in progress.
+    j.unplug_wait = policy_->unplug_waits_for_unplugs && bm_->unplugging > 0 &&
+                    !config_.fault_data_before_bitmap;
+    return false;
+  }
   if (policy_->block_writes) {
-    // llbitmap_unplug: nothing dirty returns at once (even while another writer's blocks are
-    // still in flight); otherwise the work item writes the dirty blocks and md_super_wait waits
-    // for every metadata write in flight, not only its own.
+    // llbitmap_unplug: the work item writes the dirty blocks and md_super_wait waits for every
+    // metadata write in flight, not only its own.
     bm_->model->take_dirty_blocks(bm_->unplug_pieces);
     j.super_wait = !bm_->unplug_pieces.empty() && !config_.fault_data_before_bitmap;
+    if (policy_->unplug_waits_for_unplugs && !j.unplugging) {
+      j.unplugging = true;
+      ++bm_->unplugging;
+    }
     write_bitmap_pieces(bm_->unplug_pieces, true, id, "unplug");
   } else {
     bm_->model->take_dirty_state_pages(bm_->unplug_pieces);
@@ -141,6 +157,15 @@ bool MdArray::raid1_unplug(JobId id) {
   }
   bm_->unplug_pieces.clear();  // drops its references to the written bytes
   return j.outstanding && !config_.fault_data_before_bitmap;
+}
+
+// The end of an unplug that counted itself in progress (the patched kernel's atomic_dec_and_test
+// and wake_up_all).
+void MdArray::end_unplug(JobId id) {
+  Job& j = job(id);
+  if (!j.unplugging) return;
+  j.unplugging = false;
+  if (bm_->unplugging > 0 && --bm_->unplugging == 0) wake_all(bm_->unplug_waiters);
 }
 
 bool MdArray::raid1_submit_mirrors(JobId id) {
@@ -180,6 +205,7 @@ void MdArray::raid1_end_write(JobId id) {
                            std::none_of(rdevs_.begin(), rdevs_.end(), [&](const Rdev& r) {
                              return r.in_array && !r.faulty;
                            }));
+  end_unplug(id);
   bitmap_end_io(id);
   auto it = std::find(r1_.active_writes.begin(), r1_.active_writes.end(), id);
   if (it != r1_.active_writes.end()) {

@@ -111,7 +111,7 @@ class Simulator(unittest.TestCase):
                          llbitmap.run(seed=3)["event_log_hash"])
 
     def test_bad_input_raises_with_the_reason(self):
-        with self.assertRaisesRegex(ValueError, "kernel is 'linux', expected upstream or rfc"):
+        with self.assertRaisesRegex(ValueError, "kernel is 'linux', expected upstream, rfc or upstream-patched"):
             llbitmap.run(self.TRACE, kernel="linux")
         with self.assertRaisesRegex(ValueError, "trace_json"):
             llbitmap.run(trace_json="{")
@@ -151,11 +151,12 @@ class Explorer(unittest.TestCase):
                                  os.path.dirname(llbitmap.__file__)))).stdout
         rows = {tuple(re.split(r"\s{2,}", line.strip())[:3]): line.split()
                 for line in out.splitlines()[2:]}
-        self.assertEqual(len(rows), 12, out)
+        self.assertEqual(len(rows), 18, out)
         for model in ("ordered", "lost cache", "torn + lost cache"):
-            row = rows[("one at a time", "upstream", model)]
-            self.assertEqual(row[-4], "0", out)          # broken
-            self.assertGreater(int(row[-3]), 0, out)     # states
+            for kernel in ("upstream", "upstream-patched"):
+                row = rows[("one at a time", kernel, model)]
+                self.assertEqual(row[-4], "0", out)          # broken
+                self.assertGreater(int(row[-3]), 0, out)     # states
 
 
 if __name__ == "__main__":

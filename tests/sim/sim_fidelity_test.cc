@@ -171,6 +171,38 @@ TEST(SimFidelityExtra, InfectedSuperblockFailsAssemblyLikeTheKernel) {
   ASSERT_TRUE(m.ok());
   ASSERT_TRUE(m->bitmap);
   EXPECT_EQ(m->bitmap->version, 0x02020206u);
+  // examine names the cause, not only a bad version.
+  bool named = false;
+  for (const Finding& f : m->findings) named = named || f.code == "bitmap-superblock-infected";
+  EXPECT_TRUE(named);
+}
+
+// The same trace on the patched kernel model (tests/realkernel/patches/0003): the infection spares
+// the superblock and covers the 512 bytes around the dirtied byte, so the array assembles and two
+// writes leave 512 chunks Dirty, not the 3072 of state block 0, as on the patched real kernel.
+TEST(SimFidelityExtra, PatchedKernelSparesTheSuperblockOnFourKiBBlocks) {
+  auto trace = sim::load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/x2-lbs4k-infect.json");
+  ASSERT_TRUE(trace.ok());
+  trace->ops.push_back(sim::TraceOp{});
+  trace->ops.back().kind = sim::OpKind::Assemble;
+  test::TempDir dir;
+  sim::RunOptions opts;
+  opts.timeline = false;
+  opts.kernel = sim::KernelModel::UpstreamPatched;
+  opts.export_dir = dir.path();
+  sim::TraceRunner runner(*trace, opts);
+  sim::RunResult r = runner.run();
+  EXPECT_TRUE(r.ok) << r.error;
+  auto dev = open_device(dir.path() + "/vda.img", Access::ReadOnly);
+  ASSERT_TRUE(dev.ok());
+  auto m = load_member(**dev, LayoutChoice::Auto);
+  ASSERT_TRUE(m.ok());
+  ASSERT_TRUE(m->bitmap);
+  EXPECT_EQ(m->bitmap->version, 6u);
+  ASSERT_NE(m->state_bytes(), nullptr);
+  std::uint64_t touched = 0;
+  for (std::uint8_t b : *m->state_bytes()) touched += b != 0;
+  EXPECT_EQ(touched, 512u) << "the 512-byte unit around chunks 0 and 20";
 }
 
 }  // namespace
