@@ -198,6 +198,13 @@ void check_states(Member& m) {
                 " filler bytes around the state bytes are not 0xff (the first at byte ",
                 a.first_bad_filler_offset, "); mdadm writes 0xff there"));
   }
+  if (m.md.sb.level == 1 && m.md.sb.resync_offset != kMaxSector) {
+    add(m, Severity::Info, "unclean-shutdown",
+        str_cat(m.device, ": the array was not stopped cleanly (md superblock active). On Linux "
+                "7.2 the bitmap can miss chunks written by concurrent writers just before a crash "
+                "(the unplug race, docs/findings/unplug-race.md), and md's check skips Unwritten "
+                "chunks: llbitmap-resync --verify compares every chunk of the mirrors"));
+  }
   if (c.count(State::Dirty)) {
     add(m, Severity::Info, "dirty-on-disk",
         str_cat(m.device, ": ", c.count(State::Dirty),

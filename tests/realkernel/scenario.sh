@@ -21,7 +21,7 @@ case $kernel in
   *) echo "scenario.sh: kernel is stock or patched, not $kernel" >&2; exit 8 ;;
 esac
 
-view=$root/harness-view
+view=$root/views/$kernel-$name  # one per test: tests run in parallel
 mkdir -p "$view/scenarios"
 for f in env.inc run-scenario.sh decode-llbitmap.py compare-mirrors.py; do
   ln -sfn "$harness/$f" "$view/$f"
