@@ -5,7 +5,12 @@ prints how many break the bitmap's promise (broken: workloads with a crash state
 differ in a chunk assembly does not resync; refused: crash states whose assembly refuses the
 bitmap; first broken: the first such seed). docs/explore.md quotes its output.
 
-    /usr/bin/python3 python/explore_sweep.py [WORKLOADS]   (default 100; after the build)
+    /usr/bin/python3 python/explore_sweep.py [WORKLOADS] [LOGICAL_BLOCK_SIZE]
+        (default 100 workloads on 512-byte logical blocks; after the build)
+
+With 4096-byte logical blocks, "refused" shows Linux 7.2's 4 KiB superblock infection (assembly
+refuses the bitmap) and "unneeded chunks" the resync work of the infection unit (chunks resynced
+although their mirrors are equal, summed over states).
 """
 import collections
 import json
@@ -35,13 +40,15 @@ def serialised(trace):
 
 def main():
     workloads = int(sys.argv[1]) if len(sys.argv) > 1 else 100
+    lbs = int(sys.argv[2]) if len(sys.argv) > 2 else 512
+    unneeded = collections.Counter()
     broken = collections.Counter()
     refused = collections.Counter()
     states = collections.Counter()
     first = {}
     started = time.monotonic()
     for seed in range(1, workloads + 1):
-        generated = json.loads(llbitmap.random_trace(seed))
+        generated = json.loads(llbitmap.random_trace(seed, logical_block_size=lbs))
         for variant, trace in (("overlapping", generated), ("one at a time", serialised(generated))):
             text = json.dumps(trace)
             for kernel in ("upstream", "upstream-patched", "rfc"):
@@ -50,19 +57,21 @@ def main():
                     s = llbitmap.explore(trace_json=text, kernel=kernel, seed=seed, **faults)["stats"]
                     states[key] += s["states"]
                     refused[key] += s["refused_states"]
+                    unneeded[key] += s["unnecessary_chunks"]
                     if s["safety_violations"]:
                         broken[key] += 1
                         first.setdefault(key, seed)
-    print(f"{workloads} seeded random workloads of 40 operations (2 x 128 MiB members), "
+    print(f"{workloads} seeded random workloads of 40 operations (2 x 128 MiB members, "
+          f"{lbs}-byte logical blocks), "
           f"{time.monotonic() - started:.0f} s")
     print(f'{"writes":14} {"kernel":17} {"fault model":18} {"broken":>7} {"states":>11} '
-          f'{"refused":>8}  first broken')
+          f'{"refused":>8} {"unneeded chunks":>16}  first broken')
     for variant in ("overlapping", "one at a time"):
         for kernel in ("upstream", "upstream-patched", "rfc"):
             for model in FAULT_MODELS:
                 key = (variant, kernel, model)
                 print(f"{variant:14} {kernel:17} {model:18} {broken[key]:>7} {states[key]:>11} "
-                      f"{refused[key]:>8}  {first.get(key, '-')}")
+                      f"{refused[key]:>8} {unneeded[key]:>16}  {first.get(key, '-')}")
 
 
 if __name__ == "__main__":

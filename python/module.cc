@@ -136,9 +136,14 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
 }
 
 std::string random_trace(std::uint64_t seed, std::uint32_t ops, std::uint32_t members,
-                         std::uint64_t member_size) {
+                         std::uint64_t member_size, std::uint32_t logical_block_size) {
   check_shape(members, member_size);
+  if (logical_block_size != 512 && logical_block_size != 4096) {
+    throw py::value_error("logical_block_size is " + std::to_string(logical_block_size) +
+                          ", expected 512 or 4096");
+  }
   WorkloadOptions w;
+  w.logical_block_size = logical_block_size;
   w.ops = ops;
   w.members = members;
   w.member_size_bytes = member_size;
@@ -169,5 +174,6 @@ PYBIND11_MODULE(_llbitmap, m) {
         "the dict llbitmap-sim explore --json prints.");
   m.def("random_trace", &random_trace, py::arg("seed"), py::arg("ops") = 40,
         py::arg("members") = 2, py::arg("member_size") = std::uint64_t{128} << 20,
+        py::arg("logical_block_size") = 512,
         "The JSON trace of the seeded random workload generator.");
 }

@@ -56,6 +56,7 @@ int explore_main(int argc, char** argv) {
       ("import", po::value<std::string>(), "replay a fio iolog (v2/v3) or blkparse text output")
       ("members", po::value<Members>()->default_value({2}, "2"), "members for --seed/--import workloads")
       ("member-size", po::value<std::string>()->default_value("128M"), "member size for --seed/--import")
+      ("logical-block-size", po::value<std::uint32_t>()->default_value(512), "logical block size of a --seed workload's members: 512 or 4096")
       ("ops", po::value<Ops>()->default_value({40}, "40"), "operations of a --seed workload (or the first N imported), at most 100000")
       ("random", "seeded random sampling of each crash point instead of exhaustive enumeration")
       ("max-combinations", po::value<Combinations>()->default_value({4096}, "4096"), "exhaustive at crash points with at most this many combinations of fates (up to 2^24); sampled beyond")
@@ -121,9 +122,15 @@ int explore_main(int argc, char** argv) {
     w.members = vm["members"].as<Members>().value;
     w.member_size_bytes = *size;
     w.ops = vm["ops"].as<Ops>().value;
+    w.logical_block_size = vm["logical-block-size"].as<std::uint32_t>();
+    if (w.logical_block_size != 512 && w.logical_block_size != 4096) {
+      return cmd.usage_error(str_cat("--logical-block-size is ", w.logical_block_size,
+                                     ", expected 512 or 4096"));
+    }
     trace = random_workload(vm["seed"].as<Seed>().value, w);
     what = str_cat("--seed ", vm["seed"].as<Seed>().value, " --members ", w.members,
-                   " --member-size ", vm["member-size"].as<std::string>(), " --ops ", w.ops);
+                   " --member-size ", vm["member-size"].as<std::string>(), " --ops ", w.ops,
+                   w.logical_block_size == 512 ? "" : " --logical-block-size 4096");
   } else {
     return cmd.usage_error("give a TRACE, --seed N or --import FILE");
   }

@@ -78,6 +78,9 @@ bool constant_fields_agree(const MdSuperblock& a, const MdSuperblock& b) {
 Target rebuild_from_md(const Member& m, KernelVersion layout) {
   Target t;
   t.g = first_use_geometry(m.md.sb, m.md.offset_bytes, kDefaultSectorsReserved, layout);
+  // An md size no bitmap can cover (its chunks past the reserved area even at the largest chunk
+  // size) is damage in the md superblock: nothing is rebuilt, and nothing allocated for it.
+  if (t.g.state_area_end_bytes() > t.g.reserved_bytes) return t;
   t.bsb.magic = kBitmapMagic;
   t.bsb.version = kBitmapMajorLockless;
   t.bsb.uuid = m.md.sb.set_uuid;
@@ -364,6 +367,17 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
                (m.bitmap && (m.bitmap->version & 0xff) == kBitmapMajorLockless)) {
       t = rebuild_from_md(m, m.lockless ? m.layout : KernelVersion::Upstream);
       t.g.bitmap_offset_bytes = m.bitmap_offset_bytes;
+      if (!t.valid) {
+        plan.problems.push_back(
+            {Severity::Error, "bitmap-unrebuildable",
+             str_cat(m.device, ": md superblock field size is ", m.md.sb.size,
+                     " sectors, expected at most what a bitmap of ", t.g.reserved_bytes,
+                     " reserved bytes can cover (", t.g.chunks, " chunks of ",
+                     t.g.chunksize_sectors, " sectors do not fit): the bitmap cannot be "
+                     "rebuilt from this md superblock"),
+             ""});
+        continue;
+      }
       plan.problems.push_back(
           {Severity::Error, codes.empty() ? "bitmap-unusable" : codes.front(),
            damaged.empty() ? str_cat(m.device, ": no fresh member has a usable bitmap") : damaged,

@@ -46,9 +46,10 @@ struct KernelPolicy {
   // blocks state block 0 holds the bitmap superblock, whose zero bytes become 2 (version
   // 0x02020206) and the array no longer assembles.
   bool infect_spares_superblock;
-  // An unplug that finds nothing dirty waits for unplugs in progress (the patch). Linux 7.2
-  // returns at once, so a write whose bits another writer's unplug is still writing goes to the
-  // mirrors before them: the unplug race.
+  // The patch: one unplug writes state blocks at a time (llbitmap->unplug_mutex), and an unplug
+  // that finds nothing dirty waits for the one in progress. Linux 7.2 returns at once, so a write
+  // whose bits another writer's unplug is still writing goes to the mirrors before them (the
+  // unplug race), and two unplugs can write one state block at once (overlapping block writes).
   bool unplug_waits_for_unplugs;
   // The daemon. Linux 7.2: each expired page behind its own barrier (writers of the page wait, the
   // daemon waits up to daemon_sleep for the page to drain), DAEMON_BUSY when the timer fires while

@@ -104,6 +104,7 @@ void MdArray::write_bitmap_pieces(const std::vector<BitmapWrite>& pieces, bool p
       if (!member_writable(m)) continue;
       Rdev& r = rdevs_[m];
       ++md_.meta_inflight;
+      ++bitmap_writes_;
       const std::uint64_t rid =
           r.disk->submit_meta((base + p.offset) / 512, p.bytes, true, preflush, owner, "bitmap");
       expect_completion(*jobs_[owner], m, r.disk->write_latency(prng_), rid);

@@ -152,6 +152,8 @@ class MdArray {
   const std::vector<TimelineEntry>& timeline() const { return timeline_; }
   std::uint64_t event_log_hash() const { return event_hash_; }
   std::uint64_t events_processed() const { return events_processed_; }
+  // Bitmap writes submitted (one per state block or page and member), for the costs of a policy.
+  std::uint64_t bitmap_writes_submitted() const { return bitmap_writes_; }
   void set_timeline_enabled(bool on) { timeline_enabled_ = on; }
   // Called for every event processed (after the hash is updated); the crash explorer uses it.
   void set_event_observer(std::function<void(const Event&)> f) { observer_ = std::move(f); }
@@ -288,6 +290,7 @@ class MdArray {
   std::vector<TimelineEntry> timeline_;
   std::uint64_t event_hash_ = 0xcbf29ce484222325ull;
   std::uint64_t events_processed_ = 0;
+  std::uint64_t bitmap_writes_ = 0;
   std::function<void(const Event&)> observer_;
 
   void promise(std::uint64_t sector, std::uint32_t sectors, std::uint64_t stamp);

@@ -56,7 +56,7 @@ void MdArray::step_write(JobId id) {
       [[fallthrough]];
     case 2:
       j.stage = 3;
-      if (raid1_unplug(id)) return;
+      if (raid1_unplug(id)) return;  // waits for its bitmap writes, or (stage 2) for the mutex
       [[fallthrough]];
     case 3:
       if (j.super_wait && md_.meta_inflight > 0) {
@@ -140,6 +140,12 @@ bool MdArray::raid1_unplug(JobId id) {
     j.unplug_wait = policy_->unplug_waits_for_unplugs && bm_->unplugging > 0 &&
                     !config_.fault_data_before_bitmap;
     return false;
+  }
+  if (policy_->unplug_waits_for_unplugs && bm_->unplugging > 0 && !j.unplugging) {
+    // The patched kernel's unplug_mutex: wait for the unplug in progress, then look again.
+    j.stage = 2;
+    park(id, bm_->unplug_waiters);
+    return true;
   }
   if (policy_->block_writes) {
     // llbitmap_unplug: the work item writes the dirty blocks and md_super_wait waits for every

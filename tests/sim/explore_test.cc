@@ -160,28 +160,27 @@ TEST(Explore, UpstreamRecoversTheDegradedWriteTheRfcMisses) {
       << (r.violations.empty() ? "" : format_violation(r.violations[0], KernelModel::Upstream));
 }
 
-// The patch (tests/realkernel/patches/0001): an unplug that finds nothing dirty waits for the
-// unplugs in progress. The unplug race's own workload keeps the promise under every fault model on
-// the patched model and breaks it on the stock one; the overlapping-block-writes finding (two
-// writes of one state block in flight, the older landing last) is a different path and stays.
-TEST(Explore, PatchedUnplugClosesTheUnplugRace) {
-  Trace t = trace_of("findings/upstream-unplug-early-return.json");
-  for (bool torn : {false, true}) {
-    ExploreOptions o = options_for(t);
-    o.torn = o.cache_loss = torn;
-    o.kernel = KernelModel::Upstream;
-    EXPECT_GT(explore(t, o).stats.safety_violations, 0u) << "stock, torn " << torn;
-    o.kernel = KernelModel::UpstreamPatched;
-    ExploreResult r = explore(t, o);
-    EXPECT_TRUE(r.run_error.empty()) << r.run_error;
-    EXPECT_GT(r.stats.states, 0u);
-    EXPECT_EQ(r.stats.safety_violations, 0u)
-        << (r.violations.empty() ? "" : format_violation(r.violations[0], o.kernel));
+// The patch (tests/realkernel/patches/0001): one unplug writes state blocks at a time, and an
+// unplug that finds nothing dirty waits for the one in progress. Both upstream findings' workloads
+// keep the promise under every fault model on the patched model and break it on the stock one:
+// the unplug race, and two writes of one state block in flight with the older landing last.
+TEST(Explore, PatchedUnplugClosesBothUpstreamFindings) {
+  for (const char* f : {"findings/upstream-unplug-early-return.json",
+                        "findings/upstream-overlapping-block-writes.json"}) {
+    Trace t = trace_of(f);
+    for (bool torn : {false, true}) {
+      ExploreOptions o = options_for(t);
+      o.torn = o.cache_loss = torn;
+      o.kernel = KernelModel::Upstream;
+      EXPECT_GT(explore(t, o).stats.safety_violations, 0u) << f << ": stock, torn " << torn;
+      o.kernel = KernelModel::UpstreamPatched;
+      ExploreResult r = explore(t, o);
+      EXPECT_TRUE(r.run_error.empty()) << r.run_error;
+      EXPECT_GT(r.stats.states, 0u);
+      EXPECT_EQ(r.stats.safety_violations, 0u)
+          << f << ": " << (r.violations.empty() ? "" : format_violation(r.violations[0], o.kernel));
+    }
   }
-  Trace t2 = trace_of("findings/upstream-overlapping-block-writes.json");
-  ExploreOptions o2 = options_for(t2);
-  o2.kernel = KernelModel::UpstreamPatched;
-  EXPECT_GT(explore(t2, o2).stats.safety_violations, 0u);
 }
 
 // Upstream's findings all need two writers racing in unplug. With one user write in flight at a
