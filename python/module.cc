@@ -106,7 +106,7 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
                    const std::optional<std::uint64_t>& seed, const std::optional<std::string>& kernel,
                    std::uint32_t ops, std::uint32_t members, std::uint64_t member_size,
                    bool exhaustive, std::uint64_t max_states, bool torn, bool cache_loss,
-                   bool plant_fault, bool stop_at_first) {
+                   bool live_pages, bool plant_fault, bool stop_at_first) {
   const auto k = kernel_arg(kernel);
   if (!trace && !trace_json) check_shape(members, member_size);
   WorkloadOptions w;
@@ -121,6 +121,7 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
   o.max_states = max_states;
   o.torn = torn;
   o.cache_loss = cache_loss;
+  o.live_pages = live_pages;
   o.planted_fault = plant_fault;
   o.stop_at_first = stop_at_first;
   Json j;
@@ -169,7 +170,7 @@ PYBIND11_MODULE(_llbitmap, m) {
         py::arg("kernel") = py::none(), py::arg("ops") = 40, py::arg("members") = 2,
         py::arg("member_size") = std::uint64_t{128} << 20, py::arg("exhaustive") = true,
         py::arg("max_states") = 0, py::arg("torn") = true, py::arg("cache_loss") = true,
-        py::arg("plant_fault") = false, py::arg("stop_at_first") = false,
+        py::arg("live_pages") = false, py::arg("plant_fault") = false, py::arg("stop_at_first") = false,
         "Enumerate crash states of a workload and check the bitmap's promise;\n"
         "the dict llbitmap-sim explore --json prints.");
   m.def("random_trace", &random_trace, py::arg("seed"), py::arg("ops") = 40,

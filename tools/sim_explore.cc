@@ -62,6 +62,7 @@ int explore_main(int argc, char** argv) {
       ("max-combinations", po::value<Combinations>()->default_value({4096}, "4096"), "exhaustive at crash points with at most this many combinations of fates (up to 2^24); sampled beyond")
       ("samples", po::value<Samples>()->default_value({64}, "64"), "states sampled per crash point (random mode, or beyond --max-combinations), up to 2^20")
       ("no-torn", "in-flight writes land whole or not at all")
+      ("live-pages", "a bitmap write carries its page as the device fetches it (at completion, or at the crash while in flight), not as it was at submission")
       ("no-cache-loss", "completed writes survive in the volatile cache (with --no-torn: the ordered-writes fault model)")
       ("max-states", po::value<Count>()->default_value({0}, "0"), "stop after this many states (0: none)")
       ("budget-ms", po::value<Count>()->default_value({0}, "0"), "stop after this much wall time (0: none)")
@@ -139,6 +140,7 @@ int explore_main(int argc, char** argv) {
   o.max_combinations = vm["max-combinations"].as<Combinations>().value;
   o.samples = vm["samples"].as<Samples>().value;
   o.torn = !vm.count("no-torn");
+  o.live_pages = vm.count("live-pages") > 0;
   o.cache_loss = !vm.count("no-cache-loss");
   o.max_states = vm["max-states"].as<Count>().value;
   o.time_budget_ms = vm["budget-ms"].as<Count>().value;

@@ -40,6 +40,9 @@ struct DiskConfig {
 
 enum class DiskWriteKind : std::uint8_t { Meta, Data };
 
+// The tag of the llbitmap's state writes (one address: tags are compared as pointers).
+inline constexpr char kBitmapWriteTag[] = "bitmap";
+
 struct DiskWrite {
   std::uint64_t id = 0;
   DiskWriteKind kind = DiskWriteKind::Data;
@@ -169,6 +172,15 @@ class SimDisk {
   std::size_t cached_count() const { return cache_.count; }
   // Requests submitted and not completed, in submission order.
   WriteList inflight() const { return {this, inflight_.head, inflight_.count}; }
+  // Gives each in-flight metadata write tagged `tag` the bytes fetch(write) returns (a device that
+  // reads a live page when it fetches the request, not when it is submitted).
+  template <class Fetch>
+  void refetch_inflight_meta(const char* tag, Fetch&& fetch) {
+    for (std::uint32_t at = inflight_.head; at != kNoSlot; at = links_[at].next) {
+      DiskWrite& w = slots_[at];
+      if (w.kind == DiskWriteKind::Meta && !w.is_read && w.tag == tag) w.bytes = fetch(w);
+    }
+  }
 
   // Every change to the durable data area is appended here as (first data sector, count) while
   // set (the crash explorer keeps its view of diverging chunks current this way).

@@ -36,9 +36,17 @@ struct ExploreOptions {
   std::uint64_t max_states = 0;        // stop after this many states (0: no limit)
   std::uint64_t time_budget_ms = 0;    // stop after this much wall time (0: no limit)
   bool stop_at_first = false;          // stop at the first violation
+  bool live_pages = false;             // bitmap writes carry the page as the device fetches it
   bool planted_fault = false;          // the model variant that issues data before its bitmap block
   bool planted_flush_fault = false;    // the disk variant whose flushes do not flush
 };
+
+// The explorer's switches that change the array it runs (planted faults, live pages).
+inline void configure_array(ArrayConfig& a, const ExploreOptions& o) {
+  a.fault_data_before_bitmap = o.planted_fault;
+  a.disk.fault_flush_noop = o.planted_flush_fault;
+  a.live_pages = o.live_pages;
+}
 
 struct WriteFate {
   std::uint32_t member = 0;

@@ -16,7 +16,7 @@ Status export_violation(const Trace& trace, const ExploreOptions& options, const
                         const std::string& dir) {
   // Re-run to the crash point, copy the disks there, apply the violation's fates, export.
   Trace t = trace;
-  t.array.fault_data_before_bitmap = options.planted_fault;
+  configure_array(t.array, options);
   RunOptions ro;
   ro.seed = options.seed;
   ro.kernel = options.kernel;

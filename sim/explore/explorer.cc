@@ -25,8 +25,7 @@ class Explorer {
 
   ExploreResult run() {
     Trace t = trace_;
-    t.array.fault_data_before_bitmap = o_.planted_fault;
-    t.array.disk.fault_flush_noop = o_.planted_flush_fault;
+    configure_array(t.array, o_);
     RunOptions ro;
     ro.seed = o_.seed;
     ro.kernel = o_.kernel;
@@ -190,6 +189,8 @@ class Explorer {
 
   // One crash point: its pending writes and segments, then every state (or a sample) checked.
   void explore_point(const std::vector<std::uint32_t>& parts) {
+    // Live pages: a bitmap write in flight at the crash carries the page as it is now.
+    if (o_.live_pages) a_->refetch_live_bitmap_writes();
     const MdArray& a = *a_;
     ++result_.stats.crash_points;
     result_.stats.max_depth = std::max(result_.stats.max_depth, events_);

@@ -13,7 +13,7 @@ std::vector<TimelineEntry> timeline_to(const Trace& t, const ExploreOptions& o, 
   ro.seed = o.seed;
   ro.kernel = o.kernel;
   Trace run = t;
-  run.array.fault_data_before_bitmap = o.planted_fault;
+  configure_array(run.array, o);
   TraceRunner runner(run, ro);
   runner.run();
   std::vector<TimelineEntry> upto;
@@ -48,6 +48,8 @@ ExploreSession run_exploration(const ExploreRequest& req) {
   s.reproduce = str_cat("llbitmap-sim explore ",
                         req.save_trace_path.empty() ? req.what : req.save_trace_path, " --seed ",
                         o.seed, " --kernel ", kernel_model_name(o.kernel),
+                        o.torn ? "" : " --no-torn", o.cache_loss ? "" : " --no-cache-loss",
+                        o.live_pages ? " --live-pages" : "",
                         o.planted_fault ? " --plant-fault" : "", " --stop-at-first");
   return s;
 }

@@ -12,6 +12,24 @@
 namespace llb::sim {
 
 void LlbitmapStateDeleter::operator()(LlbitmapState* s) const { delete s; }
+void MdArray::refetch_live_bitmap_writes() {
+  if (!bm_->model) return;
+  const std::vector<std::uint8_t>& area = bm_->model->area();
+  const std::uint64_t base = bm_->geometry.bitmap_offset_bytes;
+  for (Rdev& r : rdevs_) {
+    r.disk->refetch_inflight_meta(kBitmapWriteTag, [&](const DiskWrite& w) {
+      const std::uint64_t n = std::uint64_t{w.sectors} * 512;
+      if (w.sector * 512 < base || w.sector * 512 - base > area.size() ||
+          area.size() - (w.sector * 512 - base) < n) {
+        return w.bytes;  // not the bitmap area this life knows
+      }
+      const std::uint64_t off = w.sector * 512 - base;
+      return MetaBytes(area.begin() + static_cast<std::ptrdiff_t>(off),
+                       area.begin() + static_cast<std::ptrdiff_t>(off + n));
+    });
+  }
+}
+
 void MdArray::bitmap_new_incarnation() {
   bm_->unplugging = 0;
   bm_->unplug_waiters.clear();
@@ -106,7 +124,7 @@ void MdArray::write_bitmap_pieces(const std::vector<BitmapWrite>& pieces, bool p
       ++md_.meta_inflight;
       ++bitmap_writes_;
       const std::uint64_t rid =
-          r.disk->submit_meta((base + p.offset) / 512, p.bytes, true, preflush, owner, "bitmap");
+          r.disk->submit_meta((base + p.offset) / 512, p.bytes, true, preflush, owner, kBitmapWriteTag);
       expect_completion(*jobs_[owner], m, r.disk->write_latency(prng_), rid);
     }
   }

@@ -227,6 +227,7 @@ void MdArray::submit_read(std::uint32_t member, JobId owner) {
 }
 
 void MdArray::on_io_complete(std::uint32_t member, std::uint64_t id) {
+  if (config_.live_pages) refetch_live_bitmap_writes();
   Completion c;
   rdevs_[member].disk->complete(id, c);
   if (c.found && !c.is_read && c.kind == DiskWriteKind::Meta && md_.meta_inflight > 0 &&

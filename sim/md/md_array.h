@@ -55,6 +55,11 @@ struct ArrayConfig {
   // A planted fault for the crash explorer's own test: user data is issued without waiting for
   // the dirty bitmap blocks to complete. Never set outside that test.
   bool fault_data_before_bitmap = false;
+  // Live pages: the kernel hands the device its live bitmap page, not a copy, so a bitmap write
+  // carries the bytes of the moment the device fetches them. Modelled as the latest moment: its
+  // completion, or the crash while it is in flight. Off: the bytes of its submission (the
+  // pessimistic end, where two writes of one block can land the older copy last).
+  bool live_pages = false;
 };
 
 enum class ArrayStatus { Absent, Running, Stopped, Crashed };
@@ -154,6 +159,8 @@ class MdArray {
   std::uint64_t events_processed() const { return events_processed_; }
   // Bitmap writes submitted (one per state block or page and member), for the costs of a policy.
   std::uint64_t bitmap_writes_submitted() const { return bitmap_writes_; }
+  // With live pages: the bitmap writes in flight take the bitmap's bytes as they are now.
+  void refetch_live_bitmap_writes();
   void set_timeline_enabled(bool on) { timeline_enabled_ = on; }
   // Called for every event processed (after the hash is updated); the crash explorer uses it.
   void set_event_observer(std::function<void(const Event&)> f) { observer_ = std::move(f); }

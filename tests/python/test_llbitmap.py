@@ -155,8 +155,8 @@ class Explorer(unittest.TestCase):
         for model in ("ordered", "lost cache", "torn + lost cache"):
             for kernel in ("upstream", "upstream-patched"):
                 row = rows[("one at a time", kernel, model)]
-                self.assertEqual(row[-5], "0", out)          # broken
-                self.assertGreater(int(row[-4]), 0, out)     # states
+                self.assertEqual(row[-6], "0", out)          # broken
+                self.assertGreater(int(row[-5]), 0, out)     # states
 
 
 if __name__ == "__main__":

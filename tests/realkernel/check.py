@@ -36,6 +36,21 @@ class Tools:
     def __init__(self, tools_dir):
         self.examine_bin = os.path.join(tools_dir, "llbitmap-examine")
         self.resync_bin = os.path.join(tools_dir, "llbitmap-resync")
+        self.sim_bin = os.path.join(tools_dir, "llbitmap-sim")
+
+    def simulate(self, trace, kernel, export_dir):
+        """Runs a trace on the simulator's model of `kernel`; returns the exported images."""
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(trace, f)
+            path = f.name
+        try:
+            p = subprocess.run([self.sim_bin, "run", path, "--kernel", kernel, "--export",
+                                export_dir, "-q"], capture_output=True, text=True)
+        finally:
+            os.unlink(path)
+        if p.returncode != 0:
+            fail(f"llbitmap-sim run --kernel {kernel} exit {p.returncode}: {p.stderr.strip()}")
+        return sorted(glob.glob(os.path.join(export_dir, "vd?.img")))
 
     def examine(self, images):
         p = subprocess.run([self.examine_bin, "--json"] + images, capture_output=True, text=True)
@@ -193,6 +208,37 @@ def check_lbs4k(kernel, tools, imgs, out_dir):
         note("patched: superblock intact, array assembled after stop, 512 chunks infected not 3072")
 
 
+def check_fidelity_x2(kernel, tools, imgs, out_dir):
+    """x2-lbs4k-infect on 4 KiB logical blocks: the simulator's model of the same kernel (stock:
+    upstream, patched: upstream-patched) leaves the state bytes and bitmap version the real one
+    left, and the patch is what separates a refused superblock from an assembled array."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "..", "..", "fixtures", "traces", "x2-lbs4k-infect.json")) as f:
+        trace = json.load(f)
+    model = "upstream" if kernel == "stock" else "upstream-patched"
+    if kernel == "patched":
+        # The scenario assembles and stops again; on the patched kernel that works.
+        trace["ops"] += [{"op": "assemble"}, {"op": "stop"}]
+    with tempfile.TemporaryDirectory() as tmp:
+        sim_imgs = tools.simulate(trace, model, tmp)
+        real = tools.examine(imgs)
+        ours = tools.examine(sim_imgs)
+    for dr, do in zip(real["devices"], ours["devices"]):
+        name = os.path.basename(dr["path"])
+        vr, vo = dr["bitmap_superblock"]["version"], do["bitmap_superblock"]["version"]
+        if vr != vo:
+            fail(f"{kernel}: {name}: bitmap version {vr:#x} on the real kernel, {vo:#x} in the model")
+        if state_runs(dr) != state_runs(do):
+            fail(f"{kernel}: {name}: state bytes {state_runs(dr)} on the real kernel, "
+                 f"{state_runs(do)} in the model")
+    expected = 0x02020206 if kernel == "stock" else 6
+    if real["devices"][0]["bitmap_superblock"]["version"] != expected:
+        fail(f"{kernel}: bitmap version {real['devices'][0]['bitmap_superblock']['version']:#x}, "
+             f"expected {expected:#x}")
+    note(f"{kernel}: the {model} model leaves the real kernel's state bytes and bitmap version "
+         f"({expected:#x}) on 4 KiB logical blocks")
+
+
 def unpack_fixture(fixtures_dir, name, tmp):
     imgs = []
     for xz in sorted(glob.glob(os.path.join(fixtures_dir, name, "after-vd?.img.xz"))):
@@ -228,6 +274,7 @@ CHECKS = {
     "r1c-control-no-A": check_control,
     "r2-legacy-bitmap": check_legacy,
     "lbs4k-superblock": check_lbs4k,
+    "x2-lbs4k-infect": check_fidelity_x2,
 }
 
 

@@ -183,6 +183,27 @@ TEST(Explore, PatchedUnplugClosesBothUpstreamFindings) {
   }
 }
 
+// Live pages (the kernel writes its live page; the device reads it when it fetches the request,
+// modelled at completion or at the crash): the second upstream finding needs the older write's
+// bytes taken at submission, so it vanishes; the unplug race does not depend on the bytes (B's data
+// overtakes a write that has not landed) and stays.
+TEST(Explore, LivePagesRemoveTheOverlappingBlockFindingNotTheUnplugRace) {
+  Trace race = trace_of("findings/upstream-unplug-early-return.json");
+  Trace overlap = trace_of("findings/upstream-overlapping-block-writes.json");
+  ExploreOptions o = options_for(race);
+  o.kernel = KernelModel::Upstream;
+  o.live_pages = true;
+  EXPECT_GT(explore(race, o).stats.safety_violations, 0u);
+  o = options_for(overlap);
+  o.kernel = KernelModel::Upstream;
+  EXPECT_GT(explore(overlap, o).stats.safety_violations, 0u) << "bytes taken at submission";
+  o.live_pages = true;
+  ExploreResult r = explore(overlap, o);
+  EXPECT_GT(r.stats.states, 0u);
+  EXPECT_EQ(r.stats.safety_violations, 0u)
+      << (r.violations.empty() ? "" : format_violation(r.violations[0], o.kernel));
+}
+
 // Upstream's findings all need two writers racing in unplug. With one user write in flight at a
 // time, seeded random workloads (failures, re-adds, discards, knob changes, a crash at the end)
 // keep the promise under every fault model; the RFC, on the same workloads under ordered writes
