@@ -10,6 +10,7 @@ namespace {
 constexpr std::uint32_t kMdadmPlaceholderDaemonSleep = 5;  // mdadm's DEFAULT_BITMAP_DELAY
 constexpr std::int32_t kBitmapOffsetSectors = 8;           // 1.2: bitmap 4 KiB after the sb
 constexpr std::int32_t kBblogOffsetSectors = 16;           // after mdadm's one-page bitmap
+constexpr std::int32_t kBblogAfterBitmapSectors = kBitmapOffsetSectors + kDefaultSectorsReserved;
 constexpr std::uint16_t kBblogSizeSectors = 8;
 
 // mdadm's chunk choice for a classic bitmap in `room` sectors, used as the placeholder.
@@ -48,8 +49,13 @@ MdSuperblock make_md_superblock(const ArraySpec& spec, const MemberSpec& member,
   sb.super_offset = 8;
   sb.dev_number = member.dev_number;
   sb.device_uuid = member.device_uuid;
-  sb.bblog_size = kBblogSizeSectors;
-  sb.bblog_offset = kBblogOffsetSectors;
+  if (spec.bblog == ArraySpec::BblogPlacement::Mdadm46) {
+    sb.bblog_size = kBblogSizeSectors;
+    sb.bblog_offset = kBblogOffsetSectors;
+  } else if (sb.super_offset + kBblogAfterBitmapSectors + kBblogSizeSectors <= sb.data_offset) {
+    sb.bblog_size = kBblogSizeSectors;
+    sb.bblog_offset = kBblogAfterBitmapSectors;
+  }
   sb.utime = spec.ctime_seconds;
   sb.events = events;
   sb.resync_offset = kMaxSector;

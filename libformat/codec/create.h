@@ -25,6 +25,12 @@ struct ArraySpec {
   KernelVersion layout = KernelVersion::Upstream;
   std::uint64_t ctime_seconds = 0;
   bool assume_clean = false;
+  // Where the bad-block log goes. Mdadm46: where mdadm 4.6 puts it, sb + 16 sectors, after a
+  // one-page classic bitmap: inside the llbitmap's state bytes of any array over 3072 chunks
+  // (docs/findings/bblog-overlap.md); the simulator models mdadm, so it keeps this. AfterBitmap:
+  // after the whole area the llbitmap reserves (sb + 8 + 256 sectors), llbitmap-create's choice;
+  // no log when that leaves no room before the data.
+  enum class BblogPlacement { Mdadm46, AfterBitmap } bblog = BblogPlacement::Mdadm46;
 };
 
 // What the bitmap looks like on disk after creation.

@@ -89,6 +89,7 @@ Result<CreatePlan> plan_new(const CreateRequest& r) {
   ArraySpec& spec = plan.spec;
   spec.layout = r.layout;
   spec.assume_clean = r.assume_clean;
+  spec.bblog = ArraySpec::BblogPlacement::AfterBitmap;  // never inside the llbitmap's area
   spec.raid_disks = static_cast<std::uint32_t>(r.paths.size());
   spec.array_uuid = r.array_uuid ? *r.array_uuid : generate_uuid();
   spec.name = r.name;

@@ -159,6 +159,14 @@ class MdArray {
   std::uint64_t events_processed() const { return events_processed_; }
   // Bitmap writes submitted (one per state block or page and member), for the costs of a policy.
   std::uint64_t bitmap_writes_submitted() const { return bitmap_writes_; }
+  // Whether two overlapping user writes were in flight together over this chunk (see Raid1State).
+  bool chunk_raced(std::uint64_t chunk) const {
+    for (const auto& [first, last] : r1_.raced) {
+      if (chunk >= first && chunk <= last) return true;
+    }
+    return false;
+  }
+  bool any_chunk_raced() const { return !r1_.raced.empty(); }
   // With live pages: the bitmap writes in flight take the bitmap's bytes as they are now.
   void refetch_live_bitmap_writes();
   void set_timeline_enabled(bool on) { timeline_enabled_ = on; }
@@ -225,6 +233,7 @@ class MdArray {
   bool md_write_start(JobId id);
   bool raid1_start_write(JobId id);
   bool raid1_unplug(JobId id);
+  void note_overlapping_writes(JobId id);
   void end_unplug(JobId id);
   bool raid1_submit_mirrors(JobId id);
   void raid1_end_write(JobId id);

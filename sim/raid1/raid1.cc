@@ -125,9 +125,28 @@ bool MdArray::raid1_start_write(JobId id) {
     }
     if (!bitmap_start_io(id)) return false;
   }
+  note_overlapping_writes(id);
   ++r1_.active_io;
   push_job(r1_.active_writes, id);
   return true;
+}
+
+void MdArray::note_overlapping_writes(JobId id) {
+  const Job& j = job(id);
+  if (!bm_->model) return;
+  for (JobId other : r1_.active_writes) {
+    const Job& o = job(other);
+    const std::uint64_t first = std::max(j.sector, o.sector);
+    const std::uint64_t end = std::min(j.sector + j.sectors, o.sector + o.sectors);
+    if (first >= end) continue;
+    const std::uint64_t c0 = first >> bm_->geometry.chunkshift;
+    const std::uint64_t c1 = (end - 1) >> bm_->geometry.chunkshift;
+    r1_.raced.push_back({c0, c1});
+    if (timeline_enabled_) {
+      log(str_cat("raid1: two writes in flight over chunks ", c0, "-", c1,
+                  " (raid1 does not order them: each mirror may keep either)"));
+    }
+  }
 }
 
 bool MdArray::raid1_unplug(JobId id) {

@@ -316,8 +316,12 @@ TEST(Create, NewMembersMatchMdadmsCreateTimePlaceholder) {
   EXPECT_EQ(m.data_size, r.data_size);
   EXPECT_EQ(m.super_offset, r.super_offset);
   EXPECT_EQ(m.bitmap_offset, r.bitmap_offset);
-  EXPECT_EQ(m.bblog_offset, r.bblog_offset);
+  // The one deliberate difference: the bad-block log after the llbitmap's reserved area (sb + 8 +
+  // 256 sectors), where mdadm 4.6 puts it at sb + 16, inside the state bytes of large arrays.
+  EXPECT_EQ(r.bblog_offset, 16);
+  EXPECT_EQ(m.bblog_offset, 8 + 256);
   EXPECT_EQ(m.bblog_size, r.bblog_size);
+  EXPECT_LE(std::uint64_t{m.super_offset} + m.bblog_offset + m.bblog_size, m.data_offset);
   EXPECT_EQ(ours.verdict->first_use, real.verdict->first_use);
   EXPECT_EQ(ours.verdict->assume_clean, real.verdict->assume_clean);
   // The filler between the superblock and the state bytes is what mdadm wrote (the kernel wrote
