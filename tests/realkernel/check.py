@@ -239,6 +239,41 @@ def check_fidelity_x2(kernel, tools, imgs, out_dir):
          f"({expected:#x}) on 4 KiB logical blocks")
 
 
+def check_bb_overlap(kernel, tools, imgs, out_dir):
+    """mdadm 4.6's layout: the bad-block log at sb + 16 sectors, inside the state bytes. After one
+    recorded bad block and the llbitmap's own writes, vda's log holds entries the kernel refuses."""
+    ex = tools.examine(imgs)
+    codes = findings(ex)
+    if ("md-bblog-entry-refused", imgs[0]) not in codes:
+        fail(f"{kernel}: expected examine to find vda's bad-block log refused, got {codes}")
+    if not all(("bblog-overlap", p) in codes for p in imgs):
+        fail(f"{kernel}: expected bblog-overlap on every member, got {codes}")
+    note(f"{kernel}: mdadm's layout: state bytes written over the log, the kernel refuses vda")
+
+
+def check_bb_on_create(kernel, tools, imgs, out_dir):
+    """The same steps on members made by llbitmap-create: the log lies after the bitmap area."""
+    ex = tools.examine(imgs)
+    codes = findings(ex)
+    bad = [(f["code"], dev["path"]) for dev in ex["devices"] for f in dev["findings"]
+           if f["severity"] in ("error", "warning")]
+    if bad:
+        fail(f"{kernel}: examine reports {bad}")
+    vda = ex["devices"][0]
+    if "bad-blocks" not in vda["md_superblock"]["features"]:
+        fail(f"{kernel}: vda should have its recorded bad block (features {vda['md_superblock']['features']})")
+    for dev in ex["devices"]:
+        if dev["md_superblock"]["bblog_offset_sectors"] != 8 + 256:
+            fail(f"{kernel}: {dev['path']}: bad-block log at {dev['md_superblock']['bblog_offset_sectors']}")
+        for c in (10, 3072, 3073, 3074, 3075, 3100, 4000):
+            if state_of(dev, c) not in (1, 2):
+                fail(f"{kernel}: {dev['path']}: chunk {c} state {state_of(dev, c)}, expected written")
+    vm_log = open(os.path.join(out_dir, "vm.log"), errors="replace").read()
+    if "--- ASSEMBLED with vda" not in vm_log:
+        fail(f"{kernel}: the array did not assemble with vda after the stop")
+    note(f"{kernel}: llbitmap-create's layout: state bytes and the bad block kept, array assembles")
+
+
 def unpack_fixture(fixtures_dir, name, tmp):
     imgs = []
     for xz in sorted(glob.glob(os.path.join(fixtures_dir, name, "after-vd?.img.xz"))):
@@ -275,6 +310,8 @@ CHECKS = {
     "r2-legacy-bitmap": check_legacy,
     "lbs4k-superblock": check_lbs4k,
     "x2-lbs4k-infect": check_fidelity_x2,
+    "bb-overlap": check_bb_overlap,
+    "bb-on-llbitmap-create": check_bb_on_create,
 }
 
 

@@ -31,6 +31,11 @@ for s in "$harness"/scenarios/* "$here"/scenarios/*; do
   [ -e "$s" ] && ln -sfn "$s" "$view/scenarios/$(basename "$s")"
 done
 
+# A scenario of this suite may need members made on the host first (NAME.prepare OUT_DIR TOOLS).
+if [ -x "$here/scenarios/$name.prepare" ]; then
+  "$here/scenarios/$name.prepare" "$root/$kernel/out" "${LLB_TOOLS_DIR:?set LLB_TOOLS_DIR}"
+fi
+
 # The harness's RK_WORK decides only where the images of this run go; the kernel, initramfs
 # and staged mdadm come from the shared cache.
 RK_WORK=$root/$kernel KERNEL=$K INITRD=$INITRD STAGE=$STAGE OUT_DIR=$root/$kernel/out \
