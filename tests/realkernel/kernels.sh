@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Builds, or finds in the cache, the two kernels of the real-kernel suite:
-#   stock    Linux 7.2.13 as the harness (../shared/realkernel) builds it;
-#   patched  the same source and config with the patches in tests/realkernel/patches/.
-# Usage: kernels.sh [stock|patched|all]   (default all); prints KERNEL_<NAME>=path lines last.
+# Builds, or finds in the cache, the two kernels of the real-kernel suite and its patched mdadm:
+#   stock          Linux 7.2.13 as the harness (../shared/realkernel) builds it;
+#   patched        the same source and config with the patches in tests/realkernel/patches/;
+#   mdadm-patched  the stock kernel with an initramfs whose mdadm 4.6 (the harness's Debian
+#                  source) carries tests/realkernel/patches/mdadm/ (built without libudev, which
+#                  the initramfs has no daemon for).
+# Usage: kernels.sh [stock|patched|mdadm-patched|all]   (default all); prints KERNEL_<NAME>=path
+# and INITRD[_MDADM_PATCHED]=path lines last.
 #
 # The cache lives in the harness's work dir, RK_WORK (default /tmp/llbitmap-realkernel), and is
 # keyed: the stock kernel by the harness's kernel.config, the patched one by that config and the
@@ -72,13 +76,40 @@ build_patched() {
   log "patched kernel $key built in $((SECONDS - t0)) s"
 }
 
+mdadm_key() {
+  cat "$harness"/debs/mdadm_*.orig.tar.xz "$here"/patches/mdadm/*.patch | sha256sum | cut -c1-16
+}
+
+build_mdadm() {
+  local key dir tmp t0=$SECONDS
+  key=$(mdadm_key)
+  dir=$RK_WORK/llb-mdadm/$key
+  if [ -f "$dir/initrd.gz" ]; then log "patched mdadm $key cached"; return; fi
+  tmp=$(mktemp -d)
+  tar -xf "$harness"/debs/mdadm_*.orig.tar.xz -C "$tmp"
+  local srcdir
+  srcdir=$(echo "$tmp"/mdadm-*)
+  for p in "$here"/patches/mdadm/*.patch; do
+    patch -d "$srcdir" -p1 -s < "$p" || { log "mdadm patch $p does not apply"; exit 3; }
+  done
+  nice make -s -C "$srcdir" -j"${JOBS:-$(nproc)}" mdadm CXFLAGS=-DNO_LIBUDEV >&2
+  mkdir -p "$dir"
+  cp "$srcdir/mdadm" "$dir/mdadm"
+  STAGE=$RK_WORK/stage MDADM=$dir/mdadm OUT=$dir/initrd.gz "$harness/make-initramfs.sh" >&2
+  cp "$here"/patches/mdadm/*.patch "$dir/"
+  rm -rf "$tmp"
+  log "patched mdadm $key and its initramfs built in $((SECONDS - t0)) s"
+}
+
 case $want in
   stock) build_stock ;;
   patched) build_stock; build_patched ;;
-  all) build_stock; build_patched ;;
-  *) echo "usage: kernels.sh [stock|patched|all]" >&2; exit 8 ;;
+  mdadm-patched) build_stock; build_mdadm ;;
+  all) build_stock; build_patched; build_mdadm ;;
+  *) echo "usage: kernels.sh [stock|patched|mdadm-patched|all]" >&2; exit 8 ;;
 esac
 echo "KERNEL_STOCK=$RK_WORK/bzImage"
 echo "KERNEL_PATCHED=$RK_WORK/llb-patched/$(patched_key)/bzImage"
 echo "INITRD=$RK_WORK/initrd.gz"
+echo "INITRD_MDADM_PATCHED=$RK_WORK/llb-mdadm/$(mdadm_key)/initrd.gz"
 echo "STAGE=$RK_WORK/stage"

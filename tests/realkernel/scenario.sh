@@ -2,23 +2,24 @@
 # Runs one real-kernel scenario on one of the suite's kernels, through the harness's own
 # run-scenario.sh (not a copy): a view directory holds symlinks to the harness's scripts and a
 # scenarios/ directory with the harness's scenarios plus this suite's (tests/realkernel/scenarios).
-# Usage: scenario.sh stock|patched NAME OUT_ROOT
+# Usage: scenario.sh stock|patched|mdadm-patched NAME OUT_ROOT
 # Result: OUT_ROOT/KERNEL/out/NAME (the harness's artefacts: vm.log, ...) and the member images
 # OUT_ROOT/KERNEL/run/NAME/vd?.img. Needs the kernels (kernels.sh) in the cache.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 harness=$(cd "${LLB_RK_HARNESS:-$top/../shared/realkernel}" && pwd)
-kernel=${1:?usage: scenario.sh stock|patched NAME OUT_ROOT}
+kernel=${1:?usage: scenario.sh stock|patched|mdadm-patched NAME OUT_ROOT}
 name=${2:?scenario name}
 root=${3:?output root}
 mkdir -p "$root/$kernel" && root=$(cd "$root" && pwd)
 
-eval "$("$here/kernels.sh" "$kernel" 2>/dev/null | grep -E '^(KERNEL_STOCK|KERNEL_PATCHED|INITRD|STAGE)=')"
+eval "$("$here/kernels.sh" "$kernel" 2>/dev/null | grep -E '^(KERNEL_STOCK|KERNEL_PATCHED|INITRD|INITRD_MDADM_PATCHED|STAGE)=')"
 case $kernel in
   stock) K=$KERNEL_STOCK ;;
   patched) K=$KERNEL_PATCHED ;;
-  *) echo "scenario.sh: kernel is stock or patched, not $kernel" >&2; exit 8 ;;
+  mdadm-patched) K=$KERNEL_STOCK; INITRD=$INITRD_MDADM_PATCHED ;;
+  *) echo "scenario.sh: kernel is stock, patched or mdadm-patched, not $kernel" >&2; exit 8 ;;
 esac
 
 view=$root/views/$kernel-$name  # one per test: tests run in parallel
