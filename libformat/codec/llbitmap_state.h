@@ -40,6 +40,14 @@ std::string_view state_key(State s);          // for KEY=VALUE and JSON: "need_s
 inline constexpr std::uint32_t kUpstreamDataOffsetBytes = 1024;  // BITMAP_DATA_OFFSET
 inline constexpr std::uint32_t kRfcDataOffsetBytes = 4096;       // page 1 of the bitmap disk
 inline constexpr std::uint32_t kBitmapPageBytes = 4096;
+
+// Whether a byte outside the state bytes, `offset` bytes into the bitmap area, is intact filler:
+// 0xff where mdadm wrote it (page 0); past page 0 mdadm writes nothing, so the bytes after the last
+// chunk there are what the device held, zeros on a new device (issue 15: flagging them was a false
+// alarm on every array over 3072 chunks).
+inline bool is_filler_byte(std::uint64_t offset, std::uint8_t b) {
+  return b == 0xff || (offset >= kBitmapPageBytes && b == 0x00);
+}
 std::uint32_t state_data_offset_bytes(KernelVersion v);
 
 // True for the states whose chunks assembly does not resync after a crash (Reload leaves them

@@ -23,12 +23,6 @@ Result<StateArea> read_state_area(BlockDevice& dev, const Geometry& g) {
   const std::uint8_t* base = raw->data() - kBitmapSbBytes;  // index by offset from the bitmap sb
   StateArea area;
   area.bytes.assign(base + g.data_offset_bytes, base + g.data_offset_bytes + g.chunks);
-  // Filler is 0xff where mdadm wrote it: page 0 of the bitmap area. Past page 0 mdadm writes
-  // nothing, so the bytes after the last chunk there are whatever the device held: zeros on a new
-  // device (issue 15: flagging them raised a false alarm on every array over 3072 chunks).
-  auto filler = [](std::uint64_t offset, std::uint8_t b) {
-    return b == 0xff || (offset >= kBitmapPageBytes && b == 0x00);
-  };
   auto check = [&](std::uint64_t from, std::uint64_t to, std::uint64_t& total,
                    std::uint64_t& bad) {
     if (to <= from) return;
@@ -37,7 +31,7 @@ Result<StateArea> read_state_area(BlockDevice& dev, const Geometry& g) {
     const std::uint8_t* p = base + from;
     if (std::all_of(p, p + (to - from), [](std::uint8_t b) { return b == 0xff; })) return;
     for (std::uint64_t i = from; i < to; ++i) {
-      if (filler(i, base[i])) continue;
+      if (is_filler_byte(i, base[i])) continue;
       if (bad++ == 0 && area.first_bad_filler_offset == 0) {
         area.first_bad_filler_offset = g.bitmap_offset_bytes + i;
       }

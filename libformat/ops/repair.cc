@@ -1,4 +1,5 @@
 #include "libformat/ops/repair.h"
+#include "libformat/ops/repair_bblog.h"
 
 #include <algorithm>
 #include <set>
@@ -28,7 +29,7 @@ const std::set<std::string>& handled_codes() {
       "bitmap-bad-magic", "bitmap-bad-version", "bitmap-superblock-infected", "bitmap-uuid-mismatch",
       "bitmap-chunksize-not-power-of-two", "bitmap-chunksize-too-small",
       "bitmap-daemon-sleep-out-of-range", "bitmap-first-use", "bitmap-write-behind",
-      "dirty-on-disk", "too-many-chunks", "state-area-unreadable"};
+      "dirty-on-disk", "too-many-chunks", "state-area-unreadable", "bblog-overlap"};
   return s;
 }
 
@@ -196,6 +197,9 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
                                  "it from the fresh members' bitmap at re-add; its bitmap is left "
                                  "alone"));
   }
+
+  // The bad-block log inside the state area (mdadm 4.6's layout).
+  for (std::size_t i = 0; i < n; ++i) plan_bblog_move(set.at(i).member, i, plan);
 
   // Findings the planner does not act on.
   for (std::size_t i = 0; i < n; ++i) {
@@ -494,7 +498,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
                         "bitmap superblock", false);
     }
   }
-  // Filler around the state bytes: 0xff, as mdadm wrote it.
+  // Filler around the state bytes: 0xff, as mdadm wrote it (see is_filler_byte).
   for (std::size_t i = 0; i < n; ++i) {
     const Member& m = set.at(i).member;
     const Geometry* g = targets[i].valid ? &targets[i].g
@@ -505,11 +509,15 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
       if (to <= from) return;
       auto old_b = read_bytes(*set.at(i).dev, g->bitmap_offset_bytes + from, to - from);
       if (!old_b.ok()) return;
-      const auto bad = static_cast<std::uint64_t>(
-          std::count_if(old_b->begin(), old_b->end(), [](std::uint8_t b) { return b != 0xff; }));
+      std::vector<std::uint8_t> new_b(*old_b);
+      std::uint64_t bad = 0;
+      for (std::size_t k = 0; k < new_b.size(); ++k) {
+        if (is_filler_byte(from + k, new_b[k])) continue;
+        new_b[k] = 0xff;
+        ++bad;
+      }
       if (bad == 0) return;  // intact, the rule
       filler_bad += bad;
-      std::vector<std::uint8_t> new_b(old_b->size(), 0xff);
       add_range_changes(plan.changes, i, g->bitmap_offset_bytes + from, *old_b, new_b, kOrderFiller,
                         "filler", false);
     };

@@ -271,8 +271,20 @@ def check_bb_overlap(kernel, tools, imgs, out_dir):
     note(f"{kernel}: mdadm's layout: state bytes written over the log, the kernel refuses vda")
 
 
+def check_bb_mdadm_create(kernel, tools, imgs, out_dir):
+    """mdadm 4.6's fresh members: the log inside the state area, nothing recorded yet."""
+    ex = tools.examine(imgs)
+    for dev in ex["devices"]:
+        if dev["md_superblock"]["bblog_offset_sectors"] != 16:
+            fail(f"{kernel}: {dev['path']}: mdadm's log at {dev['md_superblock']['bblog_offset_sectors']}")
+    if not all(("bblog-overlap", p) in findings(ex) for p in imgs):
+        fail(f"{kernel}: expected bblog-overlap on every member of mdadm's layout")
+    note(f"{kernel}: mdadm 4.6 put the log at 16 sectors, inside the state area (examine warns)")
+
+
 def check_bb_on_create(kernel, tools, imgs, out_dir):
-    """The same steps on members made by llbitmap-create: the log lies after the bitmap area."""
+    """bb-overlap's steps on members whose log lies after the bitmap area: made by
+    llbitmap-create, or mdadm's moved there by llbitmap-repair."""
     ex = tools.examine(imgs)
     codes = findings(ex)
     bad = [(f["code"], dev["path"]) for dev in ex["devices"] for f in dev["findings"]
@@ -291,7 +303,7 @@ def check_bb_on_create(kernel, tools, imgs, out_dir):
     vm_log = open(os.path.join(out_dir, "vm.log"), errors="replace").read()
     if "--- ASSEMBLED with vda" not in vm_log:
         fail(f"{kernel}: the array did not assemble with vda after the stop")
-    note(f"{kernel}: llbitmap-create's layout: state bytes and the bad block kept, array assembles")
+    note(f"{kernel}: the log after the bitmap: state bytes and the bad block kept, array assembles")
 
 
 def unpack_fixture(fixtures_dir, name, tmp):
@@ -332,6 +344,8 @@ CHECKS = {
     "x2-lbs4k-infect": check_fidelity_x2,
     "bb-overlap": check_bb_overlap,
     "bb-on-llbitmap-create": check_bb_on_create,
+    "bb-mdadm-create": check_bb_mdadm_create,
+    "bb-after-repair": check_bb_on_create,
 }
 
 

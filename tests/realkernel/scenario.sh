@@ -34,7 +34,7 @@ done
 
 # A scenario of this suite may need members made on the host first (NAME.prepare OUT_DIR TOOLS).
 if [ -x "$here/scenarios/$name.prepare" ]; then
-  "$here/scenarios/$name.prepare" "$root/$kernel/out" "${LLB_TOOLS_DIR:?set LLB_TOOLS_DIR}"
+  "$here/scenarios/$name.prepare" "$root/$kernel/out" "${LLB_TOOLS_DIR:?set LLB_TOOLS_DIR}" >&2
 fi
 
 # The harness's RK_WORK decides only where the images of this run go; the kernel, initramfs
