@@ -363,6 +363,20 @@ Result<Trace> parse_trace(const std::string& text, const std::string& source) {
   if (j.contains("array")) {
     const Json& ar = j["array"];
     Ctx ca{source, "array"};
+    if (ar.contains("level")) {
+      // md's level, as mdadm --level takes it. The simulator models RAID1 only: a trace that asks
+      // for another level is refused rather than run as RAID1.
+      const Json& lv = ar["level"];
+      const std::string level = lv.is_string() ? lv.get<std::string>()
+                                : lv.is_number_integer() ? std::to_string(lv.get<std::int64_t>())
+                                                         : show(lv);
+      if (level != "raid1" && level != "1" && level != "mirror") {
+        return ca.error("level", show(lv),
+                        level == "raid10" || level == "10"
+                            ? "raid1 (RAID10 is not modelled yet)"
+                            : "raid1 (the only level the simulator models)");
+      }
+    }
     TRY(members, get_uint(ar, "members", ca, 2));
     TRY(size, get_size(ar, "member_size", ca, 64ull << 20));
     TRY(lbs, get_uint(ar, "logical_block_size", ca, 512));

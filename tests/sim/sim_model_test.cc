@@ -422,6 +422,9 @@ TEST(TraceParse, RejectsBadInputWithTheFieldAndTheExpectation) {
       {trace_with(R"({"op":"set","knob":"speed","value":1})"), "field 'knob' is \"speed\""},
       {trace_with("", R"("array":{"members":9},)"), "field 'members' is 9, expected 2 to 8"},
       {trace_with("", R"("array":{"logical_block_size":1024},)"), "expected 512 or 4096"},
+      {trace_with("", R"("array":{"level":"raid10"},)"),
+       "field 'level' is \"raid10\", expected raid1 (RAID10 is not modelled yet)"},
+      {trace_with("", R"("array":{"level":5},)"), "field 'level' is 5, expected raid1 (the only"},
       {trace_with("", R"("array":{"data_offset_sectors":18446744073709551608},)"),
        "field 'data_offset_sectors' is 18446744073709551608, expected at least 512 (room for the "
        "bitmap), a multiple of 8, at most 2^31"},
@@ -429,6 +432,9 @@ TEST(TraceParse, RejectsBadInputWithTheFieldAndTheExpectation) {
        "field 'member_size' is 1048576, expected a multiple of 4 KiB, at least the data offset"},
       {trace_with(R"({"op":"crash","inflight":"maybe"})"), "lost, landed (kept), torn or random"},
   };
+  for (const char* ok : {R"("array":{"level":"raid1"},)", R"("array":{"level":1},)"}) {
+    EXPECT_TRUE(parse_trace(trace_with("", ok), "t.json").ok()) << ok;
+  }
   for (const auto& c : cases) {
     auto t = parse_trace(c.text, "t.json");
     ASSERT_FALSE(t.ok()) << c.text;
