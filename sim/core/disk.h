@@ -174,12 +174,15 @@ class SimDisk {
   WriteList inflight() const { return {this, inflight_.head, inflight_.count}; }
   // Gives each in-flight metadata write tagged `tag` the bytes fetch(write) returns (a device that
   // reads a live page when it fetches the request, not when it is submitted).
+  // With an id, only that request (the one about to complete).
   template <class Fetch>
   void refetch_inflight_meta(const char* tag, Fetch&& fetch) {
-    for (std::uint32_t at = inflight_.head; at != kNoSlot; at = links_[at].next) {
-      DiskWrite& w = slots_[at];
-      if (w.kind == DiskWriteKind::Meta && !w.is_read && w.tag == tag) w.bytes = fetch(w);
-    }
+    for (std::uint32_t at = inflight_.head; at != kNoSlot; at = links_[at].next) refetch(at, tag, fetch);
+  }
+  template <class Fetch>
+  void refetch_inflight_meta(std::uint64_t id, const char* tag, Fetch&& fetch) {
+    const std::uint32_t at = find_inflight(id);
+    if (at != kNoSlot) refetch(at, tag, fetch);
   }
 
   // Every change to the durable data area is appended here as (first data sector, count) while
@@ -248,6 +251,11 @@ class SimDisk {
   DiskWrite& new_request(DiskWriteKind kind, std::uint64_t sector, std::uint32_t sectors, bool fua,
                          bool preflush, std::uint32_t owner, const char* tag);
   std::uint32_t find_inflight(std::uint64_t id) const;
+  template <class Fetch>
+  void refetch(std::uint32_t at, const char* tag, Fetch& fetch) {
+    DiskWrite& w = slots_[at];
+    if (w.kind == DiskWriteKind::Meta && !w.is_read && w.tag == tag) w.bytes = fetch(w);
+  }
   void pop_cached();
   void drop_requests();
   std::uint64_t next_id_ = 1;

@@ -226,17 +226,9 @@ void MdArray::step_assemble(JobId id) {
 // ---------------------------------------------------------------------------------------------
 // stop, poweroff, crash
 
-JobId MdArray::stop() {
-  JobId id = new_job(kStop, false);
-  resume(id);
-  return id;
-}
+JobId MdArray::stop() { return launch(kStop); }
 
-JobId MdArray::poweroff() {
-  JobId id = new_job(kPoweroff, false);
-  resume(id);
-  return id;
-}
+JobId MdArray::poweroff() { return launch(kPoweroff); }
 
 void MdArray::step_stop(JobId id) {
   Job& j = job(id);
@@ -377,12 +369,7 @@ void MdArray::crash(const CrashPolicy& policy) {
 // ---------------------------------------------------------------------------------------------
 // members
 
-JobId MdArray::fail(std::uint32_t member) {
-  JobId id = new_job(kFail, false);
-  job(id).member = member;
-  resume(id);
-  return id;
-}
+JobId MdArray::fail(std::uint32_t member) { return launch(kFail, member); }
 
 void MdArray::step_fail(JobId id) {
   Job& j = job(id);
@@ -425,12 +412,7 @@ void MdArray::step_fail(JobId id) {
   }
 }
 
-JobId MdArray::remove(std::uint32_t member) {
-  JobId id = new_job(kRemove, false);
-  job(id).member = member;
-  resume(id);
-  return id;
-}
+JobId MdArray::remove(std::uint32_t member) { return launch(kRemove, member); }
 
 void MdArray::step_remove(JobId id) {
   Job& j = job(id);
@@ -449,12 +431,7 @@ void MdArray::step_remove(JobId id) {
   finish(id);
 }
 
-JobId MdArray::readd(std::uint32_t member) {
-  JobId id = new_job(kReadd, false);
-  job(id).member = member;
-  resume(id);
-  return id;
-}
+JobId MdArray::readd(std::uint32_t member) { return launch(kReadd, member); }
 
 void MdArray::step_readd(JobId id) {
   Job& j = job(id);

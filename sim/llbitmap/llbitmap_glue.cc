@@ -12,22 +12,29 @@
 namespace llb::sim {
 
 void LlbitmapStateDeleter::operator()(LlbitmapState* s) const { delete s; }
-void MdArray::refetch_live_bitmap_writes() {
-  if (!bm_->model) return;
+MetaBytes MdArray::live_bitmap_bytes(const DiskWrite& w) const {
   const std::vector<std::uint8_t>& area = bm_->model->area();
   const std::uint64_t base = bm_->geometry.bitmap_offset_bytes;
-  for (Rdev& r : rdevs_) {
-    r.disk->refetch_inflight_meta(kBitmapWriteTag, [&](const DiskWrite& w) {
-      const std::uint64_t n = std::uint64_t{w.sectors} * 512;
-      if (w.sector * 512 < base || w.sector * 512 - base > area.size() ||
-          area.size() - (w.sector * 512 - base) < n) {
-        return w.bytes;  // not the bitmap area this life knows
-      }
-      const std::uint64_t off = w.sector * 512 - base;
-      return MetaBytes(area.begin() + static_cast<std::ptrdiff_t>(off),
-                       area.begin() + static_cast<std::ptrdiff_t>(off + n));
-    });
+  const std::uint64_t n = std::uint64_t{w.sectors} * 512;
+  if (w.sector * 512 < base || w.sector * 512 - base > area.size() ||
+      area.size() - (w.sector * 512 - base) < n) {
+    return w.bytes;  // not the bitmap area this life knows
   }
+  const std::uint64_t off = w.sector * 512 - base;
+  return MetaBytes(area.begin() + static_cast<std::ptrdiff_t>(off),
+                   area.begin() + static_cast<std::ptrdiff_t>(off + n));
+}
+
+void MdArray::refetch_live_bitmap_writes() {
+  if (!bm_->model) return;
+  auto fetch = [this](const DiskWrite& w) { return live_bitmap_bytes(w); };
+  for (Rdev& r : rdevs_) r.disk->refetch_inflight_meta(kBitmapWriteTag, fetch);
+}
+
+void MdArray::refetch_live_bitmap_write(std::uint32_t member, std::uint64_t id) {
+  if (!bm_->model) return;
+  rdevs_[member].disk->refetch_inflight_meta(
+      id, kBitmapWriteTag, [this](const DiskWrite& w) { return live_bitmap_bytes(w); });
 }
 
 void MdArray::bitmap_new_incarnation() {

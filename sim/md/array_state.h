@@ -51,10 +51,10 @@ struct Raid1State {
   std::uint32_t active_io = 0;       // writes between start and end (the RFC's suspend drains)
   std::vector<JobId> drain_waiters;  // jobs waiting for active_io == 0
   std::vector<JobId> sync_waiters;   // writes waiting for the sync thread's chunk
-  // Chunks two user writes covered while both were in flight ([first, last]): raid1 does not order
+  // Per chunk, 1 where two user writes overlapped while both were in flight: raid1 does not order
   // overlapping writes, so each mirror may keep either one's data, crash or not. What the
-  // application left undefined is no promise of the bitmap's.
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> raced;
+  // application left undefined is no promise of the bitmap's. Empty until the first such pair.
+  std::vector<std::uint8_t> raced;
 };
 
 // The sync thread.

@@ -109,6 +109,13 @@ bool MdArray::run_until_idle(Tick limit) {
 // ---------------------------------------------------------------------------------------------
 // jobs
 
+JobId MdArray::launch(int kind, std::uint32_t member) {
+  const JobId id = new_job(kind, false);
+  jobs_[id]->member = member;
+  resume(id);
+  return id;
+}
+
 JobId MdArray::new_job(int kind, bool internal) {
   JobId id;
   if (!free_jobs_.empty()) {
@@ -227,7 +234,7 @@ void MdArray::submit_read(std::uint32_t member, JobId owner) {
 }
 
 void MdArray::on_io_complete(std::uint32_t member, std::uint64_t id) {
-  if (config_.live_pages) refetch_live_bitmap_writes();
+  if (config_.live_pages) refetch_live_bitmap_write(member, id);
   Completion c;
   rdevs_[member].disk->complete(id, c);
   if (c.found && !c.is_read && c.kind == DiskWriteKind::Meta && md_.meta_inflight > 0 &&

@@ -161,14 +161,12 @@ class MdArray {
   std::uint64_t bitmap_writes_submitted() const { return bitmap_writes_; }
   // Whether two overlapping user writes were in flight together over this chunk (see Raid1State).
   bool chunk_raced(std::uint64_t chunk) const {
-    for (const auto& [first, last] : r1_.raced) {
-      if (chunk >= first && chunk <= last) return true;
-    }
-    return false;
+    return chunk < r1_.raced.size() && r1_.raced[chunk] != 0;
   }
   bool any_chunk_raced() const { return !r1_.raced.empty(); }
   // With live pages: the bitmap writes in flight take the bitmap's bytes as they are now.
   void refetch_live_bitmap_writes();
+  void refetch_live_bitmap_write(std::uint32_t member, std::uint64_t id);  // the one completing
   void set_timeline_enabled(bool on) { timeline_enabled_ = on; }
   // Called for every event processed (after the hash is updated); the crash explorer uses it.
   void set_event_observer(std::function<void(const Event&)> f) { observer_ = std::move(f); }
@@ -190,6 +188,8 @@ class MdArray {
   struct Job;
   // jobs
   JobId new_job(int kind, bool internal);
+  // A job the caller owns (stop, flush, fail, ...), started now; `member` for member operations.
+  JobId launch(int kind, std::uint32_t member = 0);
   Job& job(JobId id) { return *jobs_[id]; }
   void resume(JobId id);
   void finish(JobId id, bool ok = true, std::string_view error = {});
@@ -234,6 +234,7 @@ class MdArray {
   bool raid1_start_write(JobId id);
   bool raid1_unplug(JobId id);
   void note_overlapping_writes(JobId id);
+  MetaBytes live_bitmap_bytes(const DiskWrite& w) const;  // w's range of the bitmap as it is now
   void end_unplug(JobId id);
   bool raid1_submit_mirrors(JobId id);
   void raid1_end_write(JobId id);

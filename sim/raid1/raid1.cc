@@ -141,7 +141,9 @@ void MdArray::note_overlapping_writes(JobId id) {
     if (first >= end) continue;
     const std::uint64_t c0 = first >> bm_->geometry.chunkshift;
     const std::uint64_t c1 = (end - 1) >> bm_->geometry.chunkshift;
-    r1_.raced.push_back({c0, c1});
+    if (r1_.raced.size() <= c1) r1_.raced.resize(std::max(bm_->geometry.chunks, c1 + 1), 0);
+    std::fill(r1_.raced.begin() + static_cast<std::ptrdiff_t>(c0),
+              r1_.raced.begin() + static_cast<std::ptrdiff_t>(c1 + 1), std::uint8_t{1});
     if (timeline_enabled_) {
       log(str_cat("raid1: two writes in flight over chunks ", c0, "-", c1,
                   " (raid1 does not order them: each mirror may keep either)"));
@@ -292,11 +294,7 @@ JobId MdArray::read(std::uint64_t array_sector, std::uint32_t sectors) {
   return id;
 }
 
-JobId MdArray::flush() {
-  JobId id = new_job(kFlush, false);
-  resume(id);
-  return id;
-}
+JobId MdArray::flush() { return launch(kFlush); }
 
 void MdArray::step_flush(JobId id) {
   Job& j = job(id);
