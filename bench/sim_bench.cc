@@ -8,8 +8,7 @@
 #include <cstdlib>
 
 #include "bench/bench_util.h"
-#include "sim/md/md_array.h"
-#include "sim/core/prng.h"
+#include "bench/sim_driver.h"
 
 namespace {
 
@@ -18,11 +17,6 @@ std::uint64_t g_max_len_4k = 16;
 using namespace llb;
 using namespace llb::sim;
 
-// The driver's own draws (offsets, lengths; n < 2^32): multiply-shift, without the divisions of
-// unbiased rejection sampling (the bias, below 2^-17 here, does not matter for picking offsets),
-// so the driver's cost stays out of the simulator's figure as far as it can.
-std::uint64_t draw_below(Prng& p, std::uint64_t n) { return ((p.next() >> 32) * n) >> 32; }
-
 // Drives the array directly (no trace parsing): keeps `depth` writes in flight.
 std::uint64_t run_workload(std::uint64_t writes, std::uint32_t depth, KernelModel v) {
   ArrayConfig cfg;
@@ -30,22 +24,16 @@ std::uint64_t run_workload(std::uint64_t writes, std::uint32_t depth, KernelMode
   cfg.members = 2;
   cfg.disk.size_bytes = 128ull << 20;
   MdArray a(cfg, 42);
-  a.set_timeline_enabled(false);
-  JobId c = a.create(false);
-  a.run_until_done(c, kTicksPerSecond * 10);
-  a.release(c);
-  while (a.sync_running()) a.step();
+  bench::create_and_settle(a);
   Prng p(7);
-  a.collect_finished(true);
   std::uint64_t in_flight = 0;
   const std::uint64_t sectors = a.array_sectors();
   std::uint64_t issued = 0;
   const std::uint64_t start_events = a.events_processed();
   while (issued < writes || in_flight > 0) {
     while (issued < writes && in_flight < depth) {
-      const std::uint32_t len = static_cast<std::uint32_t>(8 * (1 + draw_below(p, g_max_len_4k)));
-      const std::uint64_t off = draw_below(p, (sectors - len) / 8) * 8;
-      a.write(off, len, issued + 1, false);
+      const bench::RandomWrite w = bench::random_write(p, sectors, g_max_len_4k);
+      a.write(w.sector, w.sectors, issued + 1, false);
       ++issued;
       ++in_flight;
     }

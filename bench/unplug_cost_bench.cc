@@ -13,8 +13,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "sim/core/prng.h"
-#include "sim/md/md_array.h"
+#include "bench/sim_driver.h"
 
 namespace {
 
@@ -28,8 +27,6 @@ struct Cost {
   double p99_us = 0;
 };
 
-std::uint64_t draw_below(Prng& p, std::uint64_t n) { return ((p.next() >> 32) * n) >> 32; }
-
 Cost run_workload(std::uint64_t writes, std::uint32_t depth, std::uint64_t max_len_4k,
                   KernelModel v) {
   ArrayConfig cfg;
@@ -39,12 +36,7 @@ Cost run_workload(std::uint64_t writes, std::uint32_t depth, std::uint64_t max_l
   cfg.disk.data_offset_sectors = 18432;  // what mdadm picks for 8 GiB members
   cfg.daemon_sleep_s = 1;
   MdArray a(cfg, 42);
-  a.set_timeline_enabled(false);
-  JobId c = a.create(false);
-  a.run_until_done(c, kTicksPerSecond * 10);
-  a.release(c);
-  while (a.sync_running()) a.step();
-  a.collect_finished(true);
+  bench::create_and_settle(a);
   Prng p(7);
   const std::uint64_t sectors = a.array_sectors();
   const std::uint64_t bitmap_before = a.bitmap_writes_submitted();
@@ -54,9 +46,8 @@ Cost run_workload(std::uint64_t writes, std::uint32_t depth, std::uint64_t max_l
   std::uint64_t issued = 0;
   while (issued < writes || !issued_at.empty()) {
     while (issued < writes && issued_at.size() < depth) {
-      const auto len = static_cast<std::uint32_t>(8 * (1 + draw_below(p, max_len_4k)));
-      const std::uint64_t off = draw_below(p, (sectors - len) / 8) * 8;
-      issued_at[a.write(off, len, issued + 1, false)] = a.now();
+      const bench::RandomWrite w = bench::random_write(p, sectors, max_len_4k);
+      issued_at[a.write(w.sector, w.sectors, issued + 1, false)] = a.now();
       ++issued;
     }
     a.step();

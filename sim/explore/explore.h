@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/workload/runner.h"
 #include "sim/workload/trace.h"
 
 namespace llb::sim {
@@ -41,11 +42,21 @@ struct ExploreOptions {
   bool planted_flush_fault = false;    // the disk variant whose flushes do not flush
 };
 
-// The explorer's switches that change the array it runs (planted faults, live pages).
-inline void configure_array(ArrayConfig& a, const ExploreOptions& o) {
-  a.fault_data_before_bitmap = o.planted_fault;
-  a.disk.fault_flush_noop = o.planted_flush_fault;
-  a.live_pages = o.live_pages;
+// What the explorer, its violation export and its timelines replay: the trace with the explorer's
+// switches on its array (planted faults, live pages), and the run's seed, kernel and timeline.
+struct ExploreRun {
+  Trace trace;
+  RunOptions options;
+};
+inline ExploreRun explore_run(const Trace& t, const ExploreOptions& o, bool timeline) {
+  ExploreRun r{t, {}};
+  r.trace.array.fault_data_before_bitmap = o.planted_fault;
+  r.trace.array.disk.fault_flush_noop = o.planted_flush_fault;
+  r.trace.array.live_pages = o.live_pages;
+  r.options.seed = o.seed;
+  r.options.kernel = o.kernel;
+  r.options.timeline = timeline;
+  return r;
 }
 
 struct WriteFate {

@@ -15,12 +15,7 @@ namespace llb::sim {
 Status export_violation(const Trace& trace, const ExploreOptions& options, const Violation& v,
                         const std::string& dir) {
   // Re-run to the crash point, copy the disks there, apply the violation's fates, export.
-  Trace t = trace;
-  configure_array(t.array, options);
-  RunOptions ro;
-  ro.seed = options.seed;
-  ro.kernel = options.kernel;
-  ro.timeline = false;
+  auto [t, ro] = explore_run(trace, options, false);
   TraceRunner runner(t, ro);
   MdArray& a = runner.array();
   std::uint64_t events = 0;

@@ -24,12 +24,7 @@ class Explorer {
         checker_(o_, *format_, result_, budget_, seen_) {}
 
   ExploreResult run() {
-    Trace t = trace_;
-    configure_array(t.array, o_);
-    RunOptions ro;
-    ro.seed = o_.seed;
-    ro.kernel = o_.kernel;
-    ro.timeline = false;
+    auto [t, ro] = explore_run(trace_, o_, false);
     // Once the budget is spent (or the first violation is in, with --stop-at-first), the rest
     // of the workload would only be simulated for nothing.
     ro.should_stop = [this] { return budget_.stopped || result_.stats.budget_exhausted; };

@@ -9,11 +9,7 @@ namespace {
 
 // The timeline of `t` up to the crash point at `at`, the run replayed with its timeline on.
 std::vector<TimelineEntry> timeline_to(const Trace& t, const ExploreOptions& o, Tick at) {
-  RunOptions ro;
-  ro.seed = o.seed;
-  ro.kernel = o.kernel;
-  Trace run = t;
-  configure_array(run.array, o);
+  auto [run, ro] = explore_run(t, o, true);
   TraceRunner runner(run, ro);
   runner.run();
   std::vector<TimelineEntry> upto;
