@@ -139,9 +139,8 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
 std::string random_trace(std::uint64_t seed, std::uint32_t ops, std::uint32_t members,
                          std::uint64_t member_size, std::uint32_t logical_block_size) {
   check_shape(members, member_size);
-  if (logical_block_size != 512 && logical_block_size != 4096) {
-    throw py::value_error("logical_block_size is " + std::to_string(logical_block_size) +
-                          ", expected 512 or 4096");
+  if (auto p = logical_block_size_problem(logical_block_size)) {
+    throw py::value_error(p->field + " is " + p->value + ", expected " + p->expected);
   }
   WorkloadOptions w;
   w.logical_block_size = logical_block_size;

@@ -124,9 +124,8 @@ int explore_main(int argc, char** argv) {
     w.member_size_bytes = *size;
     w.ops = vm["ops"].as<Ops>().value;
     w.logical_block_size = vm["logical-block-size"].as<std::uint32_t>();
-    if (w.logical_block_size != 512 && w.logical_block_size != 4096) {
-      return cmd.usage_error(str_cat("--logical-block-size is ", w.logical_block_size,
-                                     ", expected 512 or 4096"));
+    if (auto p = logical_block_size_problem(w.logical_block_size)) {
+      return cmd.usage_error(str_cat("--logical-block-size is ", p->value, ", expected ", p->expected));
     }
     trace = random_workload(vm["seed"].as<Seed>().value, w);
     what = str_cat("--seed ", vm["seed"].as<Seed>().value, " --members ", w.members,

@@ -72,6 +72,11 @@ std::string bitmap_version_name(std::uint32_t version);  // "6 (lockless)"
 // (and 1 and 4) bytes into 2 (Dirty), so a lockless superblock's version 6 reads 0x02020206 and
 // the zero padding reads 0x02. True when the version is 6 with each upper byte 0x02.
 bool lbs4k_infected(const BitmapSuperblock& sb);
+// What a user can do about it, for every message that names it.
+inline constexpr const char* kLbs4kWayOut =
+    "on a stock kernel two writes among the first 3072 chunks infect it again: use 512-byte "
+    "logical blocks for the array, or a kernel with the fix "
+    "(docs/findings/lbs4k-superblock-infection.md)";
 // Names of the set state bits in the upstream numbering ("first-use", "clean", ...).
 std::vector<std::string> bitmap_state_names(std::uint32_t state);
 

@@ -323,12 +323,10 @@ Result<Member> load_member(BlockDevice& dev, LayoutChoice layout) {
         str_cat(m.device, ": bitmap superblock at byte ", m.bitmap_offset_bytes,
                 ": field version is 0x02020206, expected 6: the lockless superblock with its zero "
                 "bytes turned into 2 (Dirty). Linux 7.2's llbitmap marks a whole logical block "
-                "Dirty after two writes in it, and with ", std::max(m.md.sb.logical_block_size, m.logical_block_size),
+                "Dirty after two writes in it, and with ", m.array_logical_block_size(),
                 "-byte logical blocks state block 0 also holds this superblock; the kernel now "
                 "refuses the bitmap ('unknown bitmap version 33686022') and the array does not "
-                "assemble. llbitmap-repair restores the superblock, but on a stock kernel two writes "
-                "among the first 3072 chunks infect it again: use 512-byte logical blocks for the "
-                "array, or a kernel with the fix (docs/findings/lbs4k-superblock-infection.md)"));
+                "assemble. llbitmap-repair restores the superblock, but ", kLbs4kWayOut));
   } else {
     add(m, Severity::Error, "bitmap-bad-version",
         field_error(Code::BadVersion, {m.device, m.bitmap_offset_bytes, "bitmap superblock"},

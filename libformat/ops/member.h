@@ -2,6 +2,7 @@
 // One member device read whole: md superblock, bitmap superblock, geometry and state bytes, with
 // every finding about them. This is the library's single entry for "what is on this disk".
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,10 @@ struct Member {
   DeviceKind kind = DeviceKind::ImageFile;
   std::uint64_t size_bytes = 0;
   std::uint32_t logical_block_size = 512;
+  // The array's: the md superblock's (0 before configurable LBS), else the device's.
+  std::uint32_t array_logical_block_size() const {
+    return std::max(md.sb.logical_block_size, logical_block_size);
+  }
 
   LocatedMdSuperblock md;
   MdVerdict md_verdict;                    // the kernel's acceptance of the md superblock

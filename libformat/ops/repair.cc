@@ -279,10 +279,8 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
     if (m.bitmap && lbs4k_infected(*m.bitmap)) {
       plan.notes.push_back(str_cat(
           m.device, ": its bitmap superblock was overwritten by Linux 7.2's infection of state "
-          "block 0 on ", std::max(m.md.sb.logical_block_size, m.logical_block_size), "-byte logical blocks. Repair restores it, but a "
-          "stock 7.2 kernel infects it again after two writes among the first 3072 chunks and the "
-          "array will not assemble after the next stop: move the array to 512-byte logical blocks "
-          "or run a kernel with the fix (docs/findings/lbs4k-superblock-infection.md)"));
+          "block 0 on ", m.array_logical_block_size(), "-byte logical blocks. Repair restores it "
+          "(the array will not assemble after the next stop without it), but ", kLbs4kWayOut));
       break;
     }
   }

@@ -1,22 +1,18 @@
 #include "libformat/ops/repair_bblog.h"
 
+#include <algorithm>
+
 #include "libformat/codec/llbitmap_geometry.h"
 #include "libformat/codec/md_superblock.h"
 
 namespace llb {
 namespace {
 
+// examine's bblog-overlap check (ops/member.cc: the log against the pages that hold state bytes),
+// not a second copy of it.
 bool overlaps_state_area(const Member& m) {
-  const MdSuperblock& sb = m.md.sb;
-  if (!m.lockless || !m.geometry || !sb.bblog_size || !sb.bblog_offset) return false;
-  const std::int64_t bb_begin = static_cast<std::int64_t>(m.md.offset_bytes) +
-                                std::int64_t{sb.bblog_offset} * 512;
-  const std::int64_t bb_end = bb_begin + std::int64_t{sb.bblog_size} * 512;
-  const auto area_begin = static_cast<std::int64_t>(m.geometry->bitmap_offset_bytes);
-  // The pages that hold state bytes, as examine's bblog-overlap check takes them: a log past them
-  // is harmless on this array (its chunk count is fixed).
-  const auto area_end = area_begin + static_cast<std::int64_t>(m.geometry->state_area_end_bytes());
-  return bb_begin < area_end && area_begin < bb_end;
+  return m.geometry && std::any_of(m.findings.begin(), m.findings.end(),
+                                   [](const Finding& f) { return f.code == "bblog-overlap"; });
 }
 
 // The md superblock's bytes from bblog_size to sb_csum, as `sb` encodes them: one range in one

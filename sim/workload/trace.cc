@@ -325,6 +325,11 @@ std::optional<ShapeProblem> array_shape_problem(std::uint64_t members, std::uint
   return std::nullopt;
 }
 
+std::optional<ShapeProblem> logical_block_size_problem(std::uint64_t bytes) {
+  if (bytes == 512 || bytes == 4096) return std::nullopt;
+  return ShapeProblem{"logical_block_size", std::to_string(bytes), "512 or 4096"};
+}
+
 Result<Trace> parse_trace(const std::string& text, const std::string& source) {
   Ctx c{source, "trace"};
   if (const std::size_t depth = json_depth(text); depth > kMaxJsonDepth) {
@@ -380,7 +385,7 @@ Result<Trace> parse_trace(const std::string& text, const std::string& source) {
     TRY(members, get_uint(ar, "members", ca, 2));
     TRY(size, get_size(ar, "member_size", ca, 64ull << 20));
     TRY(lbs, get_uint(ar, "logical_block_size", ca, 512));
-    if (lbs != 512 && lbs != 4096) return ca.error("logical_block_size", std::to_string(lbs), "512 or 4096");
+    if (auto p = logical_block_size_problem(lbs)) return ca.error(p->field, p->value, p->expected);
     TRY(doff, get_uint(ar, "data_offset_sectors", ca, 2048));
     if (doff < 512 || doff % 8 || doff > (1ull << 31)) {
       return ca.error("data_offset_sectors", std::to_string(doff),

@@ -69,6 +69,8 @@ bool safe_file_label(const std::string& label);
 
 std::optional<ShapeProblem> array_shape_problem(std::uint64_t members, std::uint64_t member_size_bytes,
                                                 std::uint64_t data_offset_sectors = 2048);
+// The members' logical block size: 512 or 4096, what the kernel models and the harness runs.
+std::optional<ShapeProblem> logical_block_size_problem(std::uint64_t bytes);
 
 // Parses and validates a trace; errors name the file, the op index and the field.
 Result<Trace> parse_trace(const std::string& json_text, const std::string& source);
