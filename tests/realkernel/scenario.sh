@@ -31,6 +31,13 @@ ln -sfn "$harness/out" "$view/out"
 for s in "$harness"/scenarios/* "$here"/scenarios/*; do
   [ -e "$s" ] && ln -sfn "$s" "$view/scenarios/$(basename "$s")"
 done
+# A variant (NAME.variant: BASE=..., FROM=...) is BASE's script on another scenario's members.
+if [ -f "$here/scenarios/$name.variant" ]; then
+  BASE=$(sed -n 's/^BASE=//p' "$here/scenarios/$name.variant")
+  FROM=$(sed -n 's/^FROM=//p' "$here/scenarios/$name.variant")
+  rm -f "$view/scenarios/$name.sh"
+  sed "s/^# FROM=.*/# FROM=$FROM/" "$here/scenarios/$BASE.sh" > "$view/scenarios/$name.sh"
+fi
 
 # A scenario of this suite may need members made on the host first (NAME.prepare OUT_DIR TOOLS).
 if [ -x "$here/scenarios/$name.prepare" ]; then

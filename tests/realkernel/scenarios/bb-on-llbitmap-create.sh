@@ -1,5 +1,6 @@
 # (bbc) bb-overlap's steps on members made by llbitmap-create (its prepare step, on the host),
-# which puts the bad-block log after the llbitmap's reserved area: the state bytes of chunks
+# which puts the bad-block log after the llbitmap's reserved area (bb-after-repair runs the same
+# script on mdadm's members after llbitmap-repair moved their log there): the state bytes of chunks
 # 3072.. and the recorded bad block must both survive, and the array must assemble again.
 # DISKS=2
 # SIZE=512M
