@@ -58,6 +58,7 @@ int explore_main(int argc, char** argv) {
       ("member-size", po::value<std::string>()->default_value("128M"), "member size for --seed/--import")
       ("logical-block-size", po::value<std::uint32_t>()->default_value(512), "logical block size of a --seed workload's members: 512 or 4096")
       ("ops", po::value<Ops>()->default_value({40}, "40"), "operations of a --seed workload (or the first N imported), at most 100000")
+      ("media-errors", "a --seed workload also meets media errors: a member's write fails there and md records bad blocks")
       ("random", "seeded random sampling of each crash point instead of exhaustive enumeration")
       ("max-combinations", po::value<Combinations>()->default_value({4096}, "4096"), "exhaustive at crash points with at most this many combinations of fates (up to 2^24); sampled beyond")
       ("samples", po::value<Samples>()->default_value({64}, "64"), "states sampled per crash point (random mode, or beyond --max-combinations), up to 2^20")
@@ -124,13 +125,15 @@ int explore_main(int argc, char** argv) {
     w.member_size_bytes = *size;
     w.ops = vm["ops"].as<Ops>().value;
     w.logical_block_size = vm["logical-block-size"].as<std::uint32_t>();
+    w.media_errors = vm.count("media-errors") > 0;
     if (auto p = logical_block_size_problem(w.logical_block_size)) {
       return cmd.usage_error(str_cat("--logical-block-size is ", p->value, ", expected ", p->expected));
     }
     trace = random_workload(vm["seed"].as<Seed>().value, w);
     what = str_cat("--seed ", vm["seed"].as<Seed>().value, " --members ", w.members,
                    " --member-size ", vm["member-size"].as<std::string>(), " --ops ", w.ops,
-                   w.logical_block_size == 512 ? "" : " --logical-block-size 4096");
+                   w.logical_block_size == 512 ? "" : " --logical-block-size 4096",
+                   w.media_errors ? " --media-errors" : "");
   } else {
     return cmd.usage_error("give a TRACE, --seed N or --import FILE");
   }

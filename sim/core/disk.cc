@@ -169,6 +169,8 @@ void SimDisk::complete(std::uint64_t id, Completion& c) {
     c.ok = !take_read_error();
   } else if (w.sectors > 0 && write_errors_ > 0) {
     --write_errors_;
+  } else if (w.sectors > 0 && !defects_.empty() && hits_defect(w.sector, w.sectors)) {
+    // the write fails; a disk that remaps nothing leaves the old bytes
   } else {
     c.ok = true;
     if (w.preflush && !(config_.fault_flush_noop && w.sectors == 0)) make_durable_upto(w.flush_upto);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/meta_area.h"
@@ -126,6 +127,17 @@ class SimDisk {
   void inject_write_errors(std::uint32_t count) { write_errors_ += count; }
   void inject_read_errors(std::uint32_t count) { read_errors_ += count; }
   bool take_read_error();
+  // A media defect: from now on every write that touches [sector, sector + sectors) (absolute)
+  // fails, retries included, until the end of the simulation.
+  void add_media_defect(std::uint64_t sector, std::uint64_t sectors) {
+    defects_.push_back({sector, sectors});
+  }
+  bool hits_defect(std::uint64_t sector, std::uint64_t sectors) const {
+    for (const auto& [s, n] : defects_) {
+      if (s < sector + sectors && sector < s + n) return true;
+    }
+    return false;
+  }
 
   // What a reader sees now (durable + completed cached writes).
   const MetaArea& meta_current() const { return meta_current_; }
@@ -261,6 +273,7 @@ class SimDisk {
   std::uint64_t next_id_ = 1;
   std::uint64_t completed_seq_ = 0;
   std::uint32_t write_errors_ = 0, read_errors_ = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> defects_;  // (first sector, count)
   std::vector<std::pair<std::uint64_t, std::uint32_t>>* durable_log_ = nullptr;
 };
 

@@ -62,6 +62,7 @@ bool StateChecker::producible() const {
 
 void StateChecker::evaluate_batch() {
   const bool raced = a_->any_chunk_raced();
+  const bool bad = a_->any_bad_blocks();
   const std::size_t np = np_, n = participants_->size();
   const std::uint32_t lanes = lanes_;
   lanes_ = 0;
@@ -140,6 +141,9 @@ void StateChecker::evaluate_batch() {
       // Two overlapping user writes in flight together: the application left the chunk's content
       // undefined (raid1 orders neither), with or without a crash.
       if (raced && a_->chunk_raced(c)) return true;
+      // A member with recorded bad blocks there: md reads the chunk only from the others, and
+      // resync skips the bad blocks, so the mirrors may differ (the bad-block log's promise).
+      if (bad && a_->chunk_has_bad_blocks(c)) return true;
       const std::uint8_t byte = *meta_at(src, g.state_byte_offset(c), 1);
       if (resynced(byte, mode, format_)) {
         ++flagged_div;

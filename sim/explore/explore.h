@@ -70,7 +70,8 @@ struct WriteFate {
 };
 
 struct Violation {
-  std::string invariant;         // "safety"
+  std::string invariant;         // "safety", "durability", or a bad-block log collision:
+                                 // "state-bytes-destroyed", "bblog-overwritten", "member-refused"
   std::uint64_t event_index = 0; // crash point: events processed before the power loss
   Tick at = 0;
   std::uint64_t chunk = 0;
@@ -92,6 +93,12 @@ struct ExploreStats {
   std::uint64_t resync_violations = 0;
   std::uint64_t durability_violations = 0;  // an acknowledged and flushed write not durable
   std::uint64_t refused_states = 0;  // the kernel would refuse the bitmap (assembly fails)
+  // Where md's bad-block log and the llbitmap's state bytes met (one per occurrence in the run,
+  // not per crash state): md's log written over state bytes, state bytes written over a log the
+  // superblock declares, and a member refused at assembly for what its log holds.
+  std::uint64_t state_bytes_destroyed = 0;
+  std::uint64_t bblog_overwritten = 0;
+  std::uint64_t members_refused = 0;
   std::uint64_t unnecessary_chunks = 0;  // summed over states
   std::uint64_t unnecessary_bytes = 0;
   double seconds = 0;

@@ -71,6 +71,7 @@ std::string format_stats(const ExploreStats& s) {
                 "crash points %llu, states generated %llu, distinct %llu, max depth %llu events, "
                 "max non-durable writes %llu (%llu points sampled)\n"
                 "violations: safety %llu, resync %llu, durability %llu; refused assemblies %llu\n"
+                "bad-block log: state bytes destroyed %llu, log overwritten %llu, members refused %llu\n"
                 "efficiency: %llu chunks (%llu bytes) resynced without need, summed over states\n"
                 "%.3f s, %.0f states/s%s\n",
                 static_cast<unsigned long long>(s.crash_points),
@@ -83,6 +84,9 @@ std::string format_stats(const ExploreStats& s) {
                 static_cast<unsigned long long>(s.resync_violations),
                 static_cast<unsigned long long>(s.durability_violations),
                 static_cast<unsigned long long>(s.refused_states),
+                static_cast<unsigned long long>(s.state_bytes_destroyed),
+                static_cast<unsigned long long>(s.bblog_overwritten),
+                static_cast<unsigned long long>(s.members_refused),
                 static_cast<unsigned long long>(s.unnecessary_chunks),
                 static_cast<unsigned long long>(s.unnecessary_bytes), s.seconds,
                 s.seconds > 0 ? static_cast<double>(s.states) / s.seconds : 0.0,
@@ -93,6 +97,8 @@ std::string format_stats(const ExploreStats& s) {
 std::string format_violation(const Violation& v, KernelModel kernel) {
   std::string out = str_cat("VIOLATION (", v.invariant, ") at event ", v.event_index, ", t=",
                             static_cast<double>(v.at) / kTicksPerSecond, " s: ", v.detail, "\n");
+  // A meeting of the bad-block log and the state bytes happens without a crash: no fates.
+  if (v.invariant != "safety" && v.invariant != "durability") return out;
   auto name = [&](std::uint8_t b) -> std::string {
     if (b >= kernel_policy(kernel).format->state_count) return hex(b, 2);
     return std::string(state_name(static_cast<State>(b)));

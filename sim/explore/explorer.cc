@@ -55,6 +55,7 @@ class Explorer {
       return;
     }
     const MdArray& a = *a_;
+    if (a.collisions().size() > collisions_seen_) note_collisions();
     if (a.status() != ArrayStatus::Running || !a.bitmap()) {
       drain_logs();
       participants_.clear();
@@ -91,6 +92,31 @@ class Explorer {
     last_sig_ = sig;
     last_count_ = count;
     explore_point(parts);
+  }
+
+  // Each new meeting of the bad-block log and the state bytes is a violation of its own kind:
+  // no crash is needed for it, the running array did it.
+  void note_collisions() {
+    const auto& all = a_->collisions();
+    for (; collisions_seen_ < all.size(); ++collisions_seen_) {
+      const MetaCollision& c = all[collisions_seen_];
+      switch (c.kind) {
+        case MetaCollision::Kind::LogOverStates: ++result_.stats.state_bytes_destroyed; break;
+        case MetaCollision::Kind::StatesOverLog: ++result_.stats.bblog_overwritten; break;
+        case MetaCollision::Kind::MemberRefused: ++result_.stats.members_refused; break;
+      }
+      if (result_.violations.size() < 4) {
+        Violation v;
+        v.invariant = collision_invariant(c.kind);
+        v.event_index = events_;
+        v.at = c.at;
+        v.chunk = c.first_chunk;
+        v.source = c.member;
+        v.detail = str_cat(a_->disk(c.member).name(), ": ", c.detail);
+        result_.violations.push_back(std::move(v));
+      }
+      if (o_.stop_at_first) budget_.stopped = true;
+    }
   }
 
   void drain_logs() {
@@ -150,6 +176,7 @@ class Explorer {
     }
     touched_.insert(touched_.end(), promise_log_.begin(), promise_log_.end());
     promise_log_.clear();
+    const bool bad = a_->any_bad_blocks();
     for (auto [first, n] : touched_) {
       const std::uint64_t end = std::min<std::uint64_t>(first + n, promised.size());
       for (std::uint64_t sct = first; sct < end; ++sct) {
@@ -162,7 +189,9 @@ class Explorer {
           held = held || d >= want || (d == 0 && a_->discards_in_flight());
           found = std::max(found, d);
         }
-        if (held) continue;
+        // Under a recorded bad block md answers with an error, not with stale data: a write
+        // it could not keep there is not a broken promise (the bad-block log is the promise).
+        if (held || (bad && a_->range_has_bad_blocks(sct, 1))) continue;
         ++result_.stats.durability_violations;
         if (result_.violations.size() < 4) {
           Violation v;
@@ -242,6 +271,7 @@ class Explorer {
   std::vector<std::vector<std::uint64_t>> durable_meta_versions_;  // see MetaArea::refresh
   std::vector<std::uint8_t> fates_;
   bool check_promises_ = false;
+  std::size_t collisions_seen_ = 0;
   std::vector<std::pair<std::uint64_t, std::uint32_t>> promise_log_, touched_;
   std::vector<std::vector<std::uint64_t>> prefix_ = std::vector<std::vector<std::uint64_t>>(8);
 };

@@ -61,6 +61,9 @@ void MdArray::step_create(JobId id) {
         (void)encode_md_superblock(sb, raw);
         (void)dev.write_at(4096, raw);
         md_.md_sbs.push_back(sb);
+        r.badblocks.clear();
+        r.badblocks.set_enabled(sb.bblog_offset != 0);
+        r.bblog_clobbered = false;
         r.in_array = true;
         r.in_sync = true;
         r.faulty = false;
@@ -142,6 +145,14 @@ void MdArray::step_assemble(JobId id) {
         continue;
       }
       md_.md_sbs[m] = loc->sb;
+      // super_1_load reads the bad-block log; what it cannot take fails the whole import.
+      std::string why;
+      if (!load_bad_blocks(m, &why)) {
+        note_collision(m, MetaCollision::Kind::MemberRefused, 0, 0,
+                       str_cat(r.disk->name(), " does not have a valid v1.2 superblock, not "
+                               "importing! (its bad-block log: ", why, ")"));
+        continue;
+      }
       present[m] = true;
       max_events = std::max(max_events, loc->sb.events);
     }

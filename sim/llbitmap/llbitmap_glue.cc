@@ -133,6 +133,19 @@ void MdArray::write_bitmap_pieces(const std::vector<BitmapWrite>& pieces, bool p
       const std::uint64_t rid =
           r.disk->submit_meta((base + p.offset) / 512, p.bytes, true, preflush, owner, kBitmapWriteTag);
       expect_completion(*jobs_[owner], m, r.disk->write_latency(prng_), rid);
+      if (!r.bblog_clobbered && (md_.md_sbs[m].feature_map & kFeatureBadBlocks)) {
+        // The superblock declares a log with entries: state bytes written over it are what
+        // super_1_load will parse as bad blocks at the next assembly.
+        const auto [lf, le] = bad_block_log_bytes(m);
+        const std::uint64_t f = base + p.offset, e = f + p.bytes.size();
+        if (f < le && lf < e) {
+          r.bblog_clobbered = true;
+          note_collision(m, MetaCollision::Kind::StatesOverLog, std::max(f, lf), std::min(e, le),
+                         str_cat("the llbitmap wrote state bytes over the bad-block log (bytes ",
+                                 std::max(f, lf), "-", std::min(e, le) - 1,
+                                 "): the next assembly parses them as bad blocks"));
+        }
+      }
     }
   }
   if (timeline_enabled_) {

@@ -24,6 +24,7 @@
 #include "sim/core/disk.h"
 #include "sim/core/event_queue.h"
 #include "sim/md/array_state.h"
+#include "sim/md/bad_blocks.h"
 #include "sim/kernel/policy.h"
 #include "sim/core/prng.h"
 
@@ -72,7 +73,22 @@ struct Rdev {
   bool faulty = false;
   bool in_array = true;             // part of the running array
   std::array<std::uint8_t, 16> device_uuid{};
+  BadBlockTable badblocks;          // rdev->badblocks
+  bool bblog_clobbered = false;     // state bytes written over the log since md last wrote it
 };
+
+// Where md's bad-block log and the llbitmap's state bytes met on a member (docs/findings/
+// bblog-overlap.md): md wrote its log page over state bytes, the llbitmap wrote state bytes over
+// a log the superblock declares, or assembly refused the member because of what its log holds.
+struct MetaCollision {
+  enum class Kind { LogOverStates, StatesOverLog, MemberRefused };
+  Tick at = 0;
+  std::uint32_t member = 0;
+  Kind kind = Kind::LogOverStates;
+  std::uint64_t first_chunk = 0, last_chunk = 0;  // the chunks whose state bytes were involved
+  std::string detail;
+};
+const char* collision_invariant(MetaCollision::Kind k);  // "state-bytes-destroyed", ...
 
 
 // What a completed job reports.
@@ -115,6 +131,13 @@ class MdArray {
   JobId remove(std::uint32_t member);  // mdadm --remove
   JobId readd(std::uint32_t member);   // mdadm --re-add (recovery driven by the bitmap)
   void inject_write_errors(std::uint32_t member, std::uint32_t count);
+  // A media defect under array sectors [array_sector, + sectors) of a member: every write there
+  // fails from now on, md's retries included (raid1 then records bad blocks, see narrow_write_error).
+  void add_media_defect(std::uint32_t member, std::uint64_t array_sector, std::uint64_t sectors);
+  // echo "sector sectors" > /sys/block/mdX/md/dev-Y/bad_blocks: absolute member sectors, recorded
+  // without a superblock update of its own (the next one writes the log). False when the member
+  // cannot record bad blocks (no log) or its table is full.
+  bool record_bad_blocks(std::uint32_t member, std::uint64_t sector, std::uint64_t sectors);
 
   // --- knobs ---------------------------------------------------------------------------------
   void set_daemon_sleep(std::uint32_t s) { config_.daemon_sleep_s = s; }
@@ -155,6 +178,14 @@ class MdArray {
   std::uint64_t array_sectors() const { return md_.array_sectors; }
   const Geometry& geometry() const;
   const std::vector<TimelineEntry>& timeline() const { return timeline_; }
+  const std::vector<MetaCollision>& collisions() const { return collisions_; }
+  // Whether a member holds recorded bad blocks inside the chunk: md reads that chunk there from
+  // no other place than the mirrors without them, so their data may differ.
+  bool chunk_has_bad_blocks(std::uint64_t chunk) const;
+  // Whether a member holds recorded bad blocks among these array sectors: md returns an error
+  // there rather than a stale copy (the simulator does not model reads and recovery around them).
+  bool range_has_bad_blocks(std::uint64_t array_sector, std::uint64_t sectors) const;
+  bool any_bad_blocks() const;
   std::uint64_t event_log_hash() const { return event_hash_; }
   std::uint64_t events_processed() const { return events_processed_; }
   // Bitmap writes submitted (one per state block or page and member), for the costs of a policy.
@@ -238,6 +269,10 @@ class MdArray {
   void end_unplug(JobId id);
   bool raid1_submit_mirrors(JobId id);
   void raid1_end_write(JobId id);
+  // handle_write_finished's narrow_write_error: retries a failed mirror block by block and records
+  // the blocks that fail again; true while a retry is in flight.
+  bool raid1_begin_narrow(JobId id);
+  bool raid1_narrow_write_error(JobId id);
   void step_read(JobId id);
   void step_flush(JobId id);
   void step_sb_update(JobId id);
@@ -282,6 +317,15 @@ class MdArray {
   enum class BitmapLoad { None, FirstUse, Loaded, Refused };
   BitmapLoad load_bitmap_from(std::uint32_t member, std::string* why);
   void encode_superblocks();
+  // super_1_sync's share of the bad-block log: the log page of members whose table changed,
+  // written after their superblock.
+  void write_bad_block_logs(JobId owner);
+  // The log's place on member m in absolute bytes, [first, end); {0, 0} without a log.
+  std::pair<std::uint64_t, std::uint64_t> bad_block_log_bytes(std::uint32_t m) const;
+  void note_collision(std::uint32_t m, MetaCollision::Kind kind, std::uint64_t first_byte,
+                      std::uint64_t end_byte, std::string detail);
+  // super_1_load's read of the log at assembly; false (with why) when it refuses the member.
+  bool load_bad_blocks(std::uint32_t m, std::string* why);
 
   ArrayConfig config_;
   const KernelPolicy* policy_;  // kernel_policy(config_.kernel)
@@ -305,6 +349,7 @@ class MdArray {
   // observation
   bool timeline_enabled_ = true;
   std::vector<TimelineEntry> timeline_;
+  std::vector<MetaCollision> collisions_;
   std::uint64_t event_hash_ = 0xcbf29ce484222325ull;
   std::uint64_t events_processed_ = 0;
   std::uint64_t bitmap_writes_ = 0;

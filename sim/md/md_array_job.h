@@ -43,6 +43,7 @@ struct JobFields {
   Tick deadline = kNever;
   Tick last_end_sync = 0;
   std::uint64_t completed = 0; // sync: curr_resync_completed, in sectors
+  std::uint64_t narrow_sector = 0;  // write: the block narrow_write_error retries (array sector)
   int kind = kWrite;
   int stage = 0;
   JobId parent = MdArray::kNoJob;
@@ -51,6 +52,8 @@ struct JobFields {
   std::uint32_t page_start = 0, page_end = 0;
   std::uint32_t member = 0;    // member ops
   std::uint32_t source = 0;    // sync: the member copied from
+  std::uint32_t narrow_index = 0, narrow_sectors = 0, narrow_mark = 0, narrow_failed = 0;
+  std::uint32_t mirror_targets = 0, mirror_failures = 0;  // write: mirrors written, mirrors failed
   bool internal = true;        // released automatically when finished
   bool waiting = false;        // parked: only a Wakeup resumes it
   bool fua = false;
@@ -66,11 +69,13 @@ struct JobFields {
   bool super_wait = false;     // upstream unplug issued bitmap writes: md_super_wait for all
   bool unplugging = false;     // counted in the llbitmap's unplugs in progress
   bool unplug_wait = false;    // found nothing dirty: waits for the unplugs in progress (patched)
+  bool narrow_recorded = false;  // narrow_write_error recorded bad blocks: wait for the superblock
 };
 
 struct MdArray::Job : JobFields {
   JobResult result;
   std::vector<std::uint32_t> failed_members;
+  std::vector<std::uint32_t> narrow_members;  // failed mirrors that can record bad blocks
 
   // Ready for reuse, keeping the vectors' and the error string's capacity.
   void reset(int k) {
@@ -84,6 +89,7 @@ struct MdArray::Job : JobFields {
     result.error.clear();
     result.read_stamps.clear();
     failed_members.clear();
+    narrow_members.clear();
   }
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "libformat/codec/bad_block_log.h"
 #include "sim/md/md_array.h"
 #include "sim/md/md_array_job.h"
 
@@ -39,6 +40,12 @@ void MdArray::encode_superblocks() {
     sb.utime = config_.ctime_seconds + now_ / kTicksPerSecond;
     sb.resync_offset = md_.in_sync ? md_.resync_offset : 0;
     sb.logical_block_size = config_.disk.logical_block_size;
+    // super_1_sync: the bad-blocks feature says whether the log holds entries.
+    if (rdevs_[m].badblocks.count()) {
+      sb.feature_map |= kFeatureBadBlocks;
+    } else {
+      sb.feature_map &= ~std::uint32_t{kFeatureBadBlocks};
+    }
     // super_1_sync: every slot spare, then each device the array holds: faulty or its role.
     std::fill(sb.dev_roles.begin(), sb.dev_roles.end(), kRoleSpare);
     for (const Rdev& r : rdevs_) {
@@ -90,6 +97,7 @@ void MdArray::step_sb_update(JobId id) {
         w.tag = "md superblock";
         submit(m, std::move(w), id);
       }
+      write_bad_block_logs(id);
       if (j.outstanding) return;
       [[fallthrough]];
     }
@@ -157,6 +165,115 @@ void MdArray::md_error(std::uint32_t member) {
   job(id).member = member;
   job(id).stage = 1;  // the failure is recorded; go on with its consequences
   resume(id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// the bad-block log
+
+const char* collision_invariant(MetaCollision::Kind k) {
+  switch (k) {
+    case MetaCollision::Kind::LogOverStates: return "state-bytes-destroyed";
+    case MetaCollision::Kind::StatesOverLog: return "bblog-overwritten";
+    case MetaCollision::Kind::MemberRefused: return "member-refused";
+  }
+  return "?";
+}
+
+std::pair<std::uint64_t, std::uint64_t> MdArray::bad_block_log_bytes(std::uint32_t m) const {
+  if (m >= md_.md_sbs.size()) return {0, 0};
+  const MdSuperblock& sb = md_.md_sbs[m];
+  if (sb.bblog_offset == 0 || sb.bblog_size == 0) return {0, 0};
+  const std::int64_t first = static_cast<std::int64_t>(sb.super_offset) + sb.bblog_offset;
+  if (first < 0) return {0, 0};
+  const std::uint64_t b = static_cast<std::uint64_t>(first) * 512;
+  return {b, b + std::uint64_t{sb.bblog_size} * 512};
+}
+
+void MdArray::note_collision(std::uint32_t m, MetaCollision::Kind kind, std::uint64_t first_byte,
+                             std::uint64_t end_byte, std::string detail) {
+  MetaCollision c;
+  c.at = now_;
+  c.member = m;
+  c.kind = kind;
+  c.detail = std::move(detail);
+  if (bitmap() && kind != MetaCollision::Kind::MemberRefused) {
+    const Geometry& g = geometry();
+    const std::uint64_t s0 = g.state_byte_offset(0);
+    c.first_chunk = first_byte > s0 ? first_byte - s0 : 0;
+    c.last_chunk = std::min(end_byte - s0, g.chunks) - 1;
+  }
+  log(str_cat(rdevs_[m].disk->name(), ": ", collision_invariant(kind), ": ", c.detail));
+  collisions_.push_back(std::move(c));
+}
+
+void MdArray::write_bad_block_logs(JobId owner) {
+  for (std::uint32_t m = 0; m < rdevs_.size(); ++m) {
+    Rdev& r = rdevs_[m];
+    if (!member_writable(m) || r.badblocks.count() == 0 || !r.badblocks.changed()) continue;
+    const auto [first, end] = bad_block_log_bytes(m);
+    if (first == end) continue;
+    // The page is 0xff, then the entries (stored as the table holds them, absolute sectors).
+    std::vector<std::uint8_t> page(end - first, 0xff);
+    encode_bad_block_log(r.badblocks.entries(), md_.md_sbs[m].bblog_shift, page);
+    r.badblocks.clear_changed();
+    r.bblog_clobbered = false;
+    DiskWrite w;
+    w.kind = DiskWriteKind::Meta;
+    w.sector = first / 512;
+    w.sectors = static_cast<std::uint32_t>(page.size() / 512);
+    w.bytes = MetaBytes(page.begin(), page.end());
+    w.tag = "bad-block log";
+    submit(m, std::move(w), owner);
+    log(str_cat(r.disk->name(), ": bad-block log written (", r.badblocks.count(), " entries) at bytes ",
+                first, "-", end - 1));
+    // Where the llbitmap keeps state bytes in the same place, they are gone.
+    if (bitmap()) {
+      const Geometry& g = geometry();
+      const std::uint64_t s0 = g.state_byte_offset(0), s1 = g.state_byte_offset(g.chunks);
+      if (first < s1 && s0 < end) {
+        note_collision(m, MetaCollision::Kind::LogOverStates, std::max(first, s0),
+                       std::min(end, s1),
+                       str_cat("md wrote its bad-block log over the state bytes of chunks ",
+                               std::max(first, s0) - s0, "-", std::min(end, s1) - s0 - 1));
+      }
+    }
+  }
+}
+
+bool MdArray::record_bad_blocks(std::uint32_t member, std::uint64_t sector,
+                                std::uint64_t sectors) {
+  Rdev& r = rdevs_[member];
+  if (status_ != ArrayStatus::Running || !r.in_array || !r.badblocks.enabled()) return false;
+  if (!r.badblocks.set(sector, sectors)) return false;
+  log(str_cat(r.disk->name(), ": bad block ", sector, "+", sectors, " recorded through sysfs (",
+              r.badblocks.count(), " in the table)"));
+  return true;
+}
+
+bool MdArray::load_bad_blocks(std::uint32_t m, std::string* why) {
+  Rdev& r = rdevs_[m];
+  const MdSuperblock& sb = md_.md_sbs[m];
+  r.badblocks.clear();
+  r.badblocks.set_enabled(sb.bblog_offset != 0);
+  if (!(sb.feature_map & kFeatureBadBlocks)) return true;
+  if (sb.bblog_shift >= 64) {
+    *why = str_cat("bogus bblog_shift ", static_cast<unsigned>(sb.bblog_shift));
+    return false;
+  }
+  const auto [first, end] = bad_block_log_bytes(m);
+  if (first == end || sb.bblog_size > kBadBlockLogMaxSectors || end > r.disk->meta_current().size()) {
+    *why = str_cat("bblog_size ", sb.bblog_size, " at offset ", sb.bblog_offset, " cannot be read");
+    return false;
+  }
+  const std::vector<std::uint8_t> bytes = r.disk->meta_current().read(first, end - first);
+  const BadBlockLog bbl = decode_bad_block_log(bytes, sb.bblog_shift);
+  std::string refusal = bad_block_log_refusal(bbl);
+  if (!refusal.empty()) {
+    *why = std::move(refusal);
+    return false;
+  }
+  r.badblocks.load(bbl.entries);
+  return true;
 }
 
 }  // namespace llb::sim

@@ -73,9 +73,101 @@ void MdArray::step_write(JobId id) {
       j.stage = 4;
       if (raid1_submit_mirrors(id)) return;
       [[fallthrough]];
+    case 4:
+      // handle_write_finished: a mirror that failed and keeps a bad-block log is narrowed down
+      // block by block instead of being failed.
+      raid1_begin_narrow(id);
+      j.stage = 5;
+      [[fallthrough]];
+    case 5:
+      if (raid1_narrow_write_error(id)) return;
+      j.stage = 6;
+      if (j.narrow_recorded) {
+        // rdev_set_badblocks asked for a superblock update (MD_SB_CHANGE_PENDING); raid1d keeps
+        // the write on bio_end_io_list until it is written.
+        j.narrow_recorded = false;
+        request_sb_update(false, true, id);
+        return;
+      }
+      [[fallthrough]];
     default:
       raid1_end_write(id);
   }
+}
+
+bool MdArray::raid1_begin_narrow(JobId id) {
+  Job& j = job(id);
+  j.narrow_members.clear();
+  if (j.kind != kWrite || j.failed_members.empty()) return false;
+  std::size_t kept = 0;
+  j.mirror_failures = 0;
+  for (std::uint32_t m : j.failed_members) j.mirror_failures += m != ~0u;
+  for (std::uint32_t m : j.failed_members) {
+    if (m != ~0u && rdevs_[m].badblocks.enabled() && rdevs_[m].in_array && !rdevs_[m].faulty) {
+      if (std::find(j.narrow_members.begin(), j.narrow_members.end(), m) == j.narrow_members.end()) {
+        j.narrow_members.push_back(m);
+      }
+    } else {
+      j.failed_members[kept++] = m;
+    }
+  }
+  j.failed_members.resize(kept);
+  j.narrow_index = 0;
+  j.narrow_sectors = 0;
+  j.narrow_sector = j.sector;
+  return !j.narrow_members.empty();
+}
+
+// narrow_write_error: the failed range is written again one block at a time (the bad-block
+// granularity, at least a logical block, aligned on array sectors); each block that fails again
+// becomes a bad block (rdev_set_badblocks), and a table that cannot take it fails the member.
+// The kernel waits for each retry (submit_bio_wait): one in flight at a time.
+bool MdArray::raid1_narrow_write_error(JobId id) {
+  Job& j = job(id);
+  const std::uint64_t lbs = std::max<std::uint64_t>(1, config_.disk.logical_block_size / 512);
+  const std::uint64_t end = j.sector + j.sectors;
+  while (j.narrow_index < j.narrow_members.size()) {
+    const std::uint32_t m = j.narrow_members[j.narrow_index];
+    Rdev& r = rdevs_[m];
+    if (j.narrow_sectors > 0) {
+      const bool failed = j.failed_members.size() > j.narrow_mark;
+      j.failed_members.resize(j.narrow_mark);
+      if (failed && !r.faulty) {
+        const std::uint64_t abs = config_.disk.data_offset_sectors + j.narrow_sector;
+        if (r.badblocks.set(abs, j.narrow_sectors)) {
+          j.narrow_recorded = true;
+          j.narrow_failed += j.narrow_sectors;
+        } else {
+          md_error(m);  // the table is full: failing the member is all that is left
+        }
+      }
+      j.narrow_sector += j.narrow_sectors;
+      j.narrow_sectors = 0;
+    }
+    if (r.faulty || !member_writable(m) || j.narrow_sector >= end) {
+      if (j.narrow_failed && timeline_enabled_) {
+        log(str_cat("raid1: ", r.disk->name(), ": write of sectors ", j.sector, "+", j.sectors,
+                    " failed; retried block by block, ", j.narrow_failed,
+                    " sectors failed again and are recorded as bad blocks (", r.badblocks.count(),
+                    " entries)"));
+      }
+      j.narrow_failed = 0;
+      ++j.narrow_index;
+      j.narrow_sector = j.sector;
+      continue;
+    }
+    const std::uint64_t block = std::max<std::uint64_t>(
+        (std::uint64_t{1} << md_.md_sbs[m].bblog_shift) + lbs - 1, lbs) / lbs * lbs;
+    const std::uint64_t next = (j.narrow_sector / block + 1) * block;
+    j.narrow_sectors = static_cast<std::uint32_t>(std::min(next, end) - j.narrow_sector);
+    j.narrow_mark = static_cast<std::uint32_t>(j.failed_members.size());
+    const std::uint64_t rid =
+        r.disk->submit_data(config_.disk.data_offset_sectors + j.narrow_sector, j.narrow_sectors,
+                            j.stamp, false, id, "data retry");
+    expect_completion(j, m, r.disk->write_latency(prng_), rid);
+    return true;
+  }
+  return false;
 }
 
 bool MdArray::md_write_start(JobId id) {
@@ -209,6 +301,7 @@ bool MdArray::raid1_submit_mirrors(JobId id) {
     expect_completion(j, m, r.disk->write_latency(prng_), rid);
     ++targets;
   }
+  j.mirror_targets = targets;
   if (targets == 0) {
     j.failed_members.push_back(~0u);
     return false;
@@ -227,11 +320,14 @@ void MdArray::raid1_end_write(JobId id) {
       ++failed;
     }
   }
-  const bool all_failed = j.failed_members.size() > 0 &&
-                          (failed == 0 || failed >= config_.members ||
-                           std::none_of(rdevs_.begin(), rdevs_.end(), [&](const Rdev& r) {
-                             return r.in_array && !r.faulty;
-                           }));
+  // No mirror took the write (R1BIO_Uptodate never set): the user sees an error, even where
+  // narrow_write_error recorded bad blocks instead of failing the members.
+  const bool all_failed = (j.failed_members.size() > 0 &&
+                           (failed == 0 || failed >= config_.members ||
+                            std::none_of(rdevs_.begin(), rdevs_.end(), [&](const Rdev& r) {
+                              return r.in_array && !r.faulty;
+                            }))) ||
+                          (j.mirror_targets > 0 && j.mirror_failures >= j.mirror_targets);
   end_unplug(id);
   bitmap_end_io(id);
   auto it = std::find(r1_.active_writes.begin(), r1_.active_writes.end(), id);
@@ -329,6 +425,34 @@ void MdArray::promise(std::uint64_t sector, std::uint32_t sectors, std::uint64_t
 
 void MdArray::inject_write_errors(std::uint32_t member, std::uint32_t count) {
   rdevs_[member].disk->inject_write_errors(count);
+}
+
+void MdArray::add_media_defect(std::uint32_t member, std::uint64_t array_sector,
+                               std::uint64_t sectors) {
+  rdevs_[member].disk->add_media_defect(config_.disk.data_offset_sectors + array_sector, sectors);
+  log(str_cat(rdevs_[member].disk->name(), ": media defect under array sectors ", array_sector, "+",
+              sectors, ": writes there fail from now on"));
+}
+
+bool MdArray::chunk_has_bad_blocks(std::uint64_t chunk) const {
+  if (!bm_->model) return false;
+  const Geometry& g = bm_->geometry;
+  return range_has_bad_blocks(g.chunk_start_sector(chunk), g.chunk_sectors(chunk));
+}
+
+bool MdArray::range_has_bad_blocks(std::uint64_t array_sector, std::uint64_t sectors) const {
+  const std::uint64_t s = config_.disk.data_offset_sectors + array_sector;
+  for (const Rdev& r : rdevs_) {
+    if (r.badblocks.count() && r.badblocks.overlaps(s, sectors)) return true;
+  }
+  return false;
+}
+
+bool MdArray::any_bad_blocks() const {
+  for (const Rdev& r : rdevs_) {
+    if (r.badblocks.count()) return true;
+  }
+  return false;
 }
 
 }  // namespace llb::sim

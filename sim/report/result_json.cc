@@ -40,7 +40,10 @@ Json explore_stats_json(const ExploreStats& s) {
           {"safety_violations", s.safety_violations},
           {"resync_violations", s.resync_violations},
           {"durability_violations", s.durability_violations},
-          {"refused_states", s.refused_states}, {"unnecessary_chunks", s.unnecessary_chunks},
+          {"refused_states", s.refused_states},
+          {"state_bytes_destroyed", s.state_bytes_destroyed},
+          {"bblog_overwritten", s.bblog_overwritten}, {"members_refused", s.members_refused},
+          {"unnecessary_chunks", s.unnecessary_chunks},
           {"unnecessary_bytes", s.unnecessary_bytes}, {"seconds", s.seconds},
           {"states_per_second", s.seconds > 0 ? static_cast<double>(s.states) / s.seconds : 0.0},
           {"budget_exhausted", s.budget_exhausted}};

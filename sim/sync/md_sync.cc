@@ -189,8 +189,23 @@ void MdArray::step_sync(JobId id) {
       if (j.outstanding) return;
       [[fallthrough]];
     }
-    case 4:
-      for (std::uint32_t m : j.failed_members) md_error(m);
+    case 4: {
+      // handle_sync_write_finished: a failed sync write becomes bad blocks over the whole range
+      // where the member keeps a log (rdev_set_badblocks; the md thread writes them out), else
+      // (or when the table is full) the member fails.
+      bool recorded = false;
+      for (std::uint32_t m : j.failed_members) {
+        Rdev& r = rdevs_[m];
+        if (r.badblocks.enabled() && !r.faulty &&
+            r.badblocks.set(config_.disk.data_offset_sectors + j.sector, j.sectors)) {
+          recorded = true;
+          log(str_cat("raid1: ", r.disk->name(), ": sync write of sectors ", j.sector, "+", j.sectors,
+                      " failed: recorded as bad blocks"));
+        } else {
+          md_error(m);
+        }
+      }
+      if (recorded) request_sb_update(false, true, kNoJob);
       j.failed_members.clear();
       sync_.chunk = ~std::uint64_t{0};
       wake_all(r1_.sync_waiters);
@@ -204,6 +219,7 @@ void MdArray::step_sync(JobId id) {
       }
       resume(id);
       return;
+    }
   }
 }
 

@@ -19,6 +19,10 @@ struct WorkloadOptions {
   bool async = true;                  // some writes overlap
   bool crash_at_end = true;           // crash, then assemble and wait for the resync
   std::uint32_t hot_chunks = 0;       // if set, writes stay within this many chunks
+  // Some quiet moments become a media error on a member found by the next write over it (md
+  // then records bad blocks). Off by default: a workload's other choices do not depend on it.
+  // With it, members are not failed and re-added (see random_workload.cc).
+  bool media_errors = false;
 };
 
 Trace random_workload(std::uint64_t seed, const WorkloadOptions& options);

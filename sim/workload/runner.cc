@@ -153,6 +153,16 @@ RunResult TraceRunner::run() {
           a.inject_write_errors(op.member, op.count);
         }
         break;
+      case OpKind::MediaError:
+        a.add_media_defect(op.member, op.offset_bytes / 512, op.length_bytes / 512);
+        break;
+      case OpKind::BadBlock:
+        if (!a.record_bad_blocks(op.member, op.sector, op.sectors)) {
+          fail_op(i, op, str_cat(a.disk(op.member).name(), ": bad_blocks refused ", op.sector, " ",
+                                 op.sectors, " (the array is not running, the member has no "
+                                 "bad-block log, or its table is full)"));
+        }
+        break;
       case OpKind::Stop: wait_job(a.stop(), i, op); break;
       case OpKind::Poweroff: wait_job(a.poweroff(), i, op); break;
       case OpKind::Crash: {

@@ -28,6 +28,8 @@ std::string_view op_name(OpKind k) {
     case OpKind::Crash: return "crash";
     case OpKind::Export: return "export";
     case OpKind::Dump: return "dump";
+    case OpKind::MediaError: return "media_error";
+    case OpKind::BadBlock: return "bad_block";
   }
   return "?";
 }
@@ -163,7 +165,8 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
       {"set", OpKind::Set},       {"fail", OpKind::Fail},         {"remove", OpKind::Remove},
       {"readd", OpKind::Readd},   {"io_error", OpKind::IoError},  {"stop", OpKind::Stop},
       {"poweroff", OpKind::Poweroff}, {"crash", OpKind::Crash},   {"export", OpKind::Export},
-      {"dump", OpKind::Dump}};
+      {"dump", OpKind::Dump},     {"media_error", OpKind::MediaError},
+      {"bad_block", OpKind::BadBlock}};
   bool known = false;
   for (auto [n, k] : kKinds) {
     if (name == n) {
@@ -174,8 +177,8 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
   if (!known) {
     return c.error("op", show(o["op"]),
                    "one of create, assemble, wait_sync, write, read, discard, flush, wait, "
-                   "wait_io, set, fail, remove, readd, io_error, stop, poweroff, crash, export, "
-                   "dump");
+                   "wait_io, set, fail, remove, readd, io_error, media_error, bad_block, stop, "
+                   "poweroff, crash, export, dump");
   }
   const std::uint64_t array_bytes =
       (array.disk.size_bytes / 512 - array.disk.data_offset_sectors) * 512;
@@ -263,6 +266,35 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
         if (kind != "write" && kind != "read") return c.error("kind", show(o["kind"]), "write or read");
         op.read_errors = kind == "read";
       }
+      break;
+    }
+    case OpKind::MediaError: {
+      TRY(m, get_member(o, c, array.members));
+      op.member = m;
+      TRY(off, get_size(o, "offset", c));
+      TRY(len, get_size(o, "length", c));
+      op.offset_bytes = off;
+      op.length_bytes = len;
+      if (off % 512 || len % 512 || len == 0 || off + len > array_bytes || off + len < off) {
+        return c.error("offset/length", str_cat(off, "+", len),
+                       str_cat("whole 512-byte sectors, a length above 0, inside the array's ",
+                               array_bytes, " bytes"));
+      }
+      break;
+    }
+    case OpKind::BadBlock: {
+      TRY(m, get_member(o, c, array.members));
+      op.member = m;
+      TRY(sector, get_uint(o, "sector", c));
+      TRY(sectors, get_uint(o, "sectors", c, 8));
+      const std::uint64_t member_sectors = array.disk.size_bytes / 512;
+      if (sectors == 0 || sector >= member_sectors || sectors > member_sectors - sector) {
+        return c.error("sector/sectors", str_cat(sector, "+", sectors),
+                       str_cat("a range above 0 sectors inside the member's ", member_sectors,
+                               " sectors"));
+      }
+      op.sector = sector;
+      op.sectors = sectors;
       break;
     }
     case OpKind::Crash: {
@@ -517,6 +549,16 @@ std::string trace_to_json(const Trace& t) {
         o["member"] = op.member;
         o["count"] = op.count;
         o["kind"] = op.read_errors ? "read" : "write";
+        break;
+      case OpKind::MediaError:
+        o["member"] = op.member;
+        o["offset"] = op.offset_bytes;
+        o["length"] = op.length_bytes;
+        break;
+      case OpKind::BadBlock:
+        o["member"] = op.member;
+        o["sector"] = op.sector;
+        o["sectors"] = op.sectors;
         break;
       case OpKind::Crash: o["inflight"] = fate(op.inflight); o["cached"] = fate(op.cached); break;
       case OpKind::Export: o["dir"] = op.dir; if (!op.label.empty()) o["label"] = op.label; break;

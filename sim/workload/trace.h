@@ -18,7 +18,7 @@ inline constexpr int kTraceVersion = 1;
 
 enum class OpKind {
   Create, Assemble, WaitSync, Write, Read, Discard, Flush, Wait, WaitIo, Set, Fail, Remove, Readd,
-  IoError, Stop, Poweroff, Crash, Export, Dump
+  IoError, Stop, Poweroff, Crash, Export, Dump, MediaError, BadBlock
 };
 std::string_view op_name(OpKind k);
 
@@ -36,7 +36,9 @@ struct TraceOp {
   Tick timeout = 0;                  // wait_sync (0: default)
   std::string knob;                  // set
   std::uint64_t value = 0;
-  std::uint32_t member = 0;          // fail, remove, readd, io_error
+  std::uint32_t member = 0;          // fail, remove, readd, io_error, media_error, bad_block
+  std::uint64_t sector = 0;          // bad_block: absolute member sectors, as sysfs takes them
+  std::uint64_t sectors = 0;
   std::uint32_t count = 1;           // io_error
   bool read_errors = false;          // io_error kind
   CrashFate inflight = CrashFate::Lost;  // crash
