@@ -147,31 +147,60 @@ void choose_layout(Member& m, BlockDevice& dev, LayoutChoice choice) {
 void check_placement(Member& m) {
   const MdSuperblock& sb = m.md.sb;
   const Geometry& g = *m.geometry;
-  const std::uint64_t area_begin = g.bitmap_offset_bytes;
   const std::uint64_t area_end = g.bitmap_offset_bytes + g.state_area_end_bytes();
   if (g.state_area_end_bytes() > g.reserved_bytes) {
     add(m, Severity::Warning, "state-area-past-reserved",
         str_cat(m.device, ": llbitmap state area needs ", g.state_area_end_bytes(),
                 " bytes from the bitmap superblock, but sectors_reserved gives ", g.reserved_bytes));
   }
-  if (sb.bblog_size && sb.bblog_offset) {
-    const std::uint64_t bb_begin = static_cast<std::uint64_t>(
-        static_cast<std::int64_t>(m.md.offset_bytes) + std::int64_t{sb.bblog_offset} * 512);
-    const std::uint64_t bb_end = bb_begin + std::uint64_t{sb.bblog_size} * 512;
-    if (bb_begin < area_end && area_begin < bb_end) {
-      add(m, Severity::Warning, "bblog-overlap",
-          str_cat(m.device, ": the bad-block log at bytes ", bb_begin, "-", bb_end - 1,
-                  " overlaps the llbitmap state area at bytes ", area_begin, "-", area_end - 1,
-                  (sb.feature_map & kFeatureBadBlocks)
-                      ? " and bad blocks are recorded: the kernel will read state bytes as bad "
-                        "blocks and write bad blocks over state bytes"
-                      : " (no bad blocks recorded yet; recording one would overwrite state bytes)"));
-    }
-  }
   if (sb.data_offset * 512 < area_end && sb.data_offset * 512 >= m.md.offset_bytes) {
     add(m, Severity::Error, "state-area-overlaps-data",
         str_cat(m.device, ": llbitmap state area ends at byte ", area_end,
                 ", past data_offset at byte ", sb.data_offset * 512));
+  }
+}
+
+// The three cases of docs/findings/bblog-overlap.md, each with what to do.
+void check_bblog_overlap(Member& m) {
+  m.bblog_overlap = find_bblog_overlap(m);
+  if (!m.bblog_overlap) return;
+  const BblogOverlap& o = *m.bblog_overlap;
+  const std::string where =
+      str_cat(m.device, ": the bad-block log at bytes ", o.log_begin, "-", o.log_end - 1,
+              " lies over the state bytes of chunks ", o.first_chunk, "-", o.last_chunk);
+  if (!o.hit()) {
+    add(m, Severity::Warning, "bblog-overlap",
+        str_cat(where, o.log_declared ? " (bad blocks are recorded, no state byte is hit yet)"
+                                      : " (no bad block recorded yet)",
+                ": the first bad block md records will overwrite those states. Move the log "
+                "now: llbitmap-repair --repair (offline) moves it past the bitmap or removes it "
+                "while it is empty"));
+    return;
+  }
+  if (o.log_over_states()) {
+    std::string runs;
+    for (const auto& [a, b] : o.lost) runs += str_cat(runs.empty() ? "" : ",", a, "-", b);
+    add(m, Severity::Error, "bblog-over-states",
+        str_cat(where, ": md wrote its log page there; the states of ", o.lost_chunks,
+                " chunks (", runs, ") are lost, ", o.lost_read_as_states,
+                " of them read as valid states the kernel trusts and does not resync. Treat "
+                "them as NeedSync: llbitmap-repair --repair marks them so on every member and "
+                "moves the log"));
+  }
+  if (o.states_over_log()) {
+    std::string what = "the kernel parses them as bad blocks";
+    if (m.bblog) {
+      const std::string refusal = bad_block_log_refusal(*m.bblog);
+      what = refusal.empty()
+                 ? str_cat("the kernel parses them as ", m.bblog->entries.size(),
+                           " bad-block entries: bogus bad blocks it will avoid and report")
+                 : str_cat("the kernel parses them as bad-block entries and refuses the member "
+                           "at assembly: ", refusal);
+    }
+    add(m, Severity::Error, "states-over-bblog",
+        str_cat(where, ": the llbitmap wrote state bytes over ", o.state_blocks_in_log,
+                " of the log's 512-byte blocks while the superblock declares bad blocks; ", what,
+                ". llbitmap-repair --repair rebuilds the log from its real entries and moves it"));
   }
 }
 
@@ -244,6 +273,7 @@ void load_lockless(Member& m, BlockDevice& dev, LayoutChoice choice) {
   }
   m.states = std::move(area).value();
   check_states(m);
+  check_bblog_overlap(m);
 }
 
 }  // namespace

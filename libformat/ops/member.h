@@ -16,6 +16,7 @@
 #include "libformat/codec/md_acceptance.h"
 #include "libformat/io/md_locate.h"
 #include "libformat/io/state_area.h"
+#include "libformat/ops/bblog_overlap.h"
 
 namespace llb {
 
@@ -56,6 +57,7 @@ struct Member {
   std::optional<BitmapVerdict> verdict;    // the kernel's checks (lockless only)
   std::optional<Geometry> geometry;        // of the bytes on disk (lockless only)
   std::optional<StateArea> states;         // lockless only
+  std::optional<BblogOverlap> bblog_overlap;  // the bad-block log's place among the state bytes
   std::optional<ClassicBitmapSummary> classic;
   std::uint32_t io_size_bytes = 512;       // unit the kernel writes state bytes in
   std::vector<Finding> findings;

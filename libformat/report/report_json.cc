@@ -172,6 +172,30 @@ void write_member(JsonWriter& w, const Member& m, const TextOptions& opts) {
   } else {
     w.null();
   }
+  w.key("bblog_overlap");
+  if (m.bblog_overlap) {
+    const BblogOverlap& o = *m.bblog_overlap;
+    const char* state = o.log_over_states() && o.states_over_log() ? "both"
+                        : o.log_over_states()                     ? "log-over-states"
+                        : o.states_over_log()                     ? "states-over-log"
+                                                                  : "latent";
+    w.begin_object()
+        .field("state", state)
+        .field("log_offset_bytes", o.log_begin)
+        .field("log_end_bytes", o.log_end)
+        .field("first_chunk", o.first_chunk)
+        .field("last_chunk", o.last_chunk)
+        .field("log_declared", o.log_declared)
+        .field("lost_chunks", o.lost_chunks)
+        .field("lost_read_as_states", o.lost_read_as_states);
+    w.key("lost").begin_array();
+    for (const auto& [a, b] : o.lost) w.begin_array().value(a).value(b).end_array();
+    w.end_array().field("state_blocks_in_log", o.state_blocks_in_log);
+    const bool refused = o.log_declared && m.bblog && !bad_block_log_refusal(*m.bblog).empty();
+    w.field("kernel_refuses_member", refused).end_object();
+  } else {
+    w.null();
+  }
   w.key("classic_bitmap");
   if (m.classic) {
     w.begin_object()

@@ -250,8 +250,13 @@ def check_bb_overlap(kernel, tools, imgs, out_dir):
         return check_bb_on_create(kernel, tools, imgs, out_dir)
     if ("md-bblog-entry-refused", imgs[0]) not in codes:
         fail(f"{kernel}: expected examine to find vda's bad-block log refused, got {codes}")
-    if not all(("bblog-overlap", p) in codes for p in imgs):
-        fail(f"{kernel}: expected bblog-overlap on every member, got {codes}")
+    if ("states-over-bblog", imgs[0]) not in codes:
+        fail(f"{kernel}: expected examine to find state bytes over vda's bad-block log, got {codes}")
+    if not all(("bblog-overlap", p) in codes for p in imgs[1:]):
+        fail(f"{kernel}: expected bblog-overlap (not hit yet) on the other members, got {codes}")
+    vda = ex["devices"][0]["bblog_overlap"]
+    if vda is None or vda["state"] != "states-over-log" or not vda["kernel_refuses_member"]:
+        fail(f"{kernel}: vda's bblog_overlap: {vda}")
     note(f"{kernel}: mdadm's layout: state bytes written over the log, the kernel refuses vda")
 
 

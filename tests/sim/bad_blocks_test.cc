@@ -11,6 +11,7 @@
 
 #include "libformat/codec/md_superblock.h"
 #include "libformat/io/md_locate.h"
+#include "libformat/ops/member.h"
 #include "sim/core/disk_device.h"
 #include "sim/explore/explore.h"
 #include "sim/md/bad_blocks.h"
@@ -322,6 +323,76 @@ TEST(SimBadBlocks, TheExplorerFindsTheCollisionFromARandomWorkload) {
   ExploreResult small = explore(random_workload(1, w), o);
   ASSERT_TRUE(small.run_error.empty()) << small.run_error;
   EXPECT_EQ(small.stats.state_bytes_destroyed, 0u);
+}
+
+}  // namespace
+}  // namespace llb::sim
+
+namespace llb::sim {
+namespace {
+
+bool has_finding(const Member& m, const std::string& code) {
+  return std::any_of(m.findings.begin(), m.findings.end(),
+                     [&](const Finding& f) { return f.code == code; });
+}
+
+// examine's three moments of the collision, read from vda as the bb-overlap trace leaves it
+// before the bad block, after md wrote the log, after the llbitmap wrote a block back over it,
+// and after the stop's flush.
+TEST(SimBadBlocks, ExamineTellsTheMomentsOfTheCollisionApart) {
+  auto full = load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/bb-overlap.json");
+  ASSERT_TRUE(full.ok()) << full.status().to_string();
+  auto vda_after = [&](auto keep) {
+    Trace t = *full;
+    t.ops.erase(std::find_if(t.ops.begin(), t.ops.end(), keep), t.ops.end());
+    RunOptions o;
+    o.timeline = false;
+    auto runner = std::make_unique<TraceRunner>(t, o);
+    RunResult r = runner->run();
+    EXPECT_TRUE(r.ok) << r.error;
+    SimDiskDevice dev(runner->array().disk(0), DiskView::Durable, false);
+    auto m = load_member(dev, LayoutChoice::Auto);
+    EXPECT_TRUE(m.ok());
+    return std::move(m).value();
+  };
+  const Member before = vda_after([](const TraceOp& op) { return op.kind == OpKind::BadBlock; });
+  ASSERT_TRUE(before.bblog_overlap);
+  EXPECT_FALSE(before.bblog_overlap->hit());
+  EXPECT_EQ(before.bblog_overlap->first_chunk, 3072u);
+  EXPECT_EQ(before.bblog_overlap->last_chunk, 7167u);
+  EXPECT_TRUE(has_finding(before, "bblog-overlap"));
+  EXPECT_FALSE(has_finding(before, "bblog-over-states"));
+
+  const Member logged = vda_after([](const TraceOp& op) { return op.kind == OpKind::Dump; });
+  ASSERT_TRUE(logged.bblog_overlap);
+  const BblogOverlap& l = *logged.bblog_overlap;
+  EXPECT_TRUE(l.log_over_states());
+  EXPECT_FALSE(l.states_over_log());
+  ASSERT_EQ(l.lost.size(), 1u);
+  EXPECT_EQ(l.lost[0], (std::pair<std::uint64_t, std::uint64_t>{3072, 7167}));
+  EXPECT_EQ(l.lost_read_as_states, 5u);  // the entry's five zero bytes read as Unwritten
+  EXPECT_TRUE(has_finding(logged, "bblog-over-states"));
+  EXPECT_FALSE(has_finding(logged, "bblog-overlap"));
+
+  const Member rewritten = vda_after([](const TraceOp& op) { return op.kind == OpKind::Stop; });
+  ASSERT_TRUE(rewritten.bblog_overlap);
+  const BblogOverlap& w = *rewritten.bblog_overlap;
+  EXPECT_TRUE(w.log_over_states());
+  EXPECT_TRUE(w.states_over_log());
+  EXPECT_EQ(w.state_blocks_in_log, 1u);
+  ASSERT_EQ(w.lost.size(), 1u);
+  EXPECT_EQ(w.lost[0].first, 3584u);
+  EXPECT_TRUE(has_finding(rewritten, "bblog-over-states"));
+  EXPECT_TRUE(has_finding(rewritten, "states-over-bblog"));
+  ASSERT_TRUE(rewritten.bblog);
+  EXPECT_EQ(bad_block_log_refusal(*rewritten.bblog), "");  // 64 bogus entries, then the 0xff fill
+
+  const Member stopped = vda_after([](const TraceOp&) { return false; });
+  ASSERT_TRUE(stopped.bblog_overlap);
+  EXPECT_FALSE(stopped.bblog_overlap->log_over_states());
+  EXPECT_EQ(stopped.bblog_overlap->state_blocks_in_log, 8u);
+  EXPECT_TRUE(has_finding(stopped, "states-over-bblog"));
+  EXPECT_TRUE(has_finding(stopped, "md-bblog-entry-refused"));
 }
 
 }  // namespace
