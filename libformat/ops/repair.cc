@@ -142,10 +142,20 @@ const Member* reference_bitmap(const ArrayView& view) {
 // Why a change lies outside the metadata repair may write on this member (its md superblock, and
 // the bitmap area `g` names for the array's layout, short of the data and of a bad-block log that
 // holds entries), or an empty string when it lies inside.
-std::string outside_metadata(const Member& m, const Geometry* g, const ByteChange& c) {
+std::string outside_metadata(const Member& m, const Geometry* g, const ByteChange& c,
+                             const BblogRepair& bb) {
   const std::uint64_t begin = c.offset_bytes, end = c.offset_bytes + c.new_bytes.size();
   const std::uint64_t md_end = m.md.offset_bytes + kMdSbMaxBytes;
   if (begin >= m.md.offset_bytes && end <= md_end) return {};
+  // The log's page at the place the plan moves it to (checked against the data there).
+  if (bb.new_log_end > bb.new_log_begin && begin >= bb.new_log_begin && end <= bb.new_log_end &&
+      c.order == kOrderBadBlockLog) {
+    const std::uint64_t data = m.md.sb.data_offset * 512;
+    if (data > m.md.offset_bytes && end > data) {
+      return str_cat("reaches the data, which starts at byte ", data);
+    }
+    return {};
+  }
   if (!g) return "is not in the md superblock and the member has no bitmap geometry";
   const std::uint64_t area_begin = g->bitmap_offset_bytes;
   const std::uint64_t area_end = g->bitmap_offset_bytes + g->state_area_end_bytes();
@@ -157,11 +167,11 @@ std::string outside_metadata(const Member& m, const Geometry* g, const ByteChang
   if (data > m.md.offset_bytes && end > data) {
     return str_cat("reaches the data, which starts at byte ", data);
   }
-  if (m.md.sb.feature_map & kFeatureBadBlocks) {
-    if (auto bb = bad_block_log_place(m.md)) {
-      if (begin < bb->offset_bytes + bb->size_bytes && bb->offset_bytes < end) {
-        return str_cat("overlaps the bad-block log at bytes ", bb->offset_bytes, "-",
-                       bb->offset_bytes + bb->size_bytes - 1, ", which holds entries");
+  if ((m.md.sb.feature_map & kFeatureBadBlocks) && !bb.log_moved) {
+    if (auto bb_place = bad_block_log_place(m.md)) {
+      if (begin < bb_place->offset_bytes + bb_place->size_bytes && bb_place->offset_bytes < end) {
+        return str_cat("overlaps the bad-block log at bytes ", bb_place->offset_bytes, "-",
+                       bb_place->offset_bytes + bb_place->size_bytes - 1, ", which holds entries");
       }
     }
   }
@@ -199,12 +209,21 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
   }
 
   // The bad-block log inside the state area (mdadm 4.6's layout).
-  for (std::size_t i = 0; i < n; ++i) plan_bblog_move(set.at(i).member, i, plan);
+  std::vector<BblogRepair> bblog(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    plan_bblog_move(set.at(i).member, *set.at(i).dev, i, plan, bblog[i]);
+  }
 
   // Findings the planner does not act on.
   for (std::size_t i = 0; i < n; ++i) {
     for (const Finding& f : set.at(i).member.findings) {
       if (handled_codes().count(f.code)) continue;
+      // A log the plan moves: its collision and the entries the kernel refuses go with it.
+      if (bblog[i].log_moved && (f.code == "bblog-over-states" || f.code == "states-over-bblog" ||
+                                 f.code == "md-bblog-entry-refused")) {
+        continue;
+      }
+      if (f.code == "bblog-over-states" || f.code == "states-over-bblog") continue;  // planned
       // A member the kernel will not read from is not consistent with the others until md has
       // rebuilt it: nothing repair may write changes that, and calling the array clean would lie.
       if (f.code == "member-recovering" || f.code == "member-replacement" ||
@@ -289,7 +308,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
   for (std::size_t i = 0; i < n; ++i) {
     const Member& m = set.at(i).member;
     if (!fresh[i] || !m.has_bitmap) continue;
-    if (!m.md_verdict.accepted() && !m.md_verdict.only_checksum()) {
+    if (!m.md_verdict.accepted() && !m.md_verdict.only_checksum() && !bblog[i].log_moved) {
       plan.notes.push_back(str_cat(m.device, ": the kernel refuses its md superblock (see the "
                                    "problems above): its bitmap is left alone"));
       continue;
@@ -450,6 +469,16 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
     }
   }
 
+  // Chunks whose states md's bad-block log destroyed on a member: NeedSync on every member.
+  for (std::size_t i = 0; i < n; ++i) {
+    for (const auto& [first, last] : bblog[i].lost) {
+      for (Target& t : targets) {
+        if (!t.valid) continue;
+        for (std::uint64_t c = first; c <= last && c < t.states.size(); ++c) t.states[c] = kNeedSync;
+      }
+    }
+  }
+
   // Members whose bitmaps disagree: any chunk they disagree on is resynced on all.
   {
     std::vector<std::size_t> merged;
@@ -536,7 +565,7 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
     const Geometry* g = targets[c.member].valid ? &targets[c.member].g
                         : m.geometry                ? &*m.geometry
                                                     : nullptr;
-    const std::string why = outside_metadata(m, g, c);
+    const std::string why = outside_metadata(m, g, c, bblog[c.member]);
     if (why.empty()) continue;
     plan.problems.push_back({Severity::Error, "repair-outside-metadata",
                              str_cat(set.at(c.member).path, ": bytes ", c.offset_bytes, "-",

@@ -15,8 +15,11 @@
 
 namespace llb {
 
-// Repair's write groups (ByteChange::order): state bytes first, superblocks last.
-enum RepairOrder : int { kOrderStates = 0, kOrderFiller = 1, kOrderBitmapSb = 2, kOrderMdSb = 3 };
+// Repair's write groups (ByteChange::order): a bad-block log's page at its new place (unused
+// space) before anything else, state bytes next, superblocks last.
+enum RepairOrder : int {
+  kOrderBadBlockLog = -1, kOrderStates = 0, kOrderFiller = 1, kOrderBitmapSb = 2, kOrderMdSb = 3
+};
 
 struct Problem {
   Severity severity = Severity::Error;

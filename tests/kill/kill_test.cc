@@ -13,7 +13,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 
+#include "libformat/codec/bad_block_log.h"
 #include "libformat/io/md_locate.h"
 #include "tests/writer_util.h"
 
@@ -243,6 +245,86 @@ TEST(KillCreate, EveryKillLeavesEachMemberOldNewOrBlankAndUndoRestoresIt) {
     EXPECT_EQ(run_command(tool("llbitmap-examine") + " " + args + " 2>&1", &out) & 2, 0)
         << when << "\n" << out;
     EXPECT_NE(out.find("first-use-init"), std::string::npos) << when << out;
+    if (HasFailure()) return;
+  }
+}
+
+
+// A member md's bad-block log already hit (the bb-overlap trace up to the log's write: its page
+// over the state bytes of chunks 3072-7167, the entry 1000+8 intact), repaired: killed before each
+// I/O, every superblock is valid with the log at 16 or at 264 sectors; wherever it points, the
+// entry is readable there or in the page written first at 264; and a re-run ends with the entry
+// kept at 264 and the destroyed chunks NeedSync on both members.
+TEST(KillRepair, HitBadBlockLogRepairKeepsTheEntryAndMarksTheLostChunks) {
+  test::TempDir src;
+  {
+    std::ifstream in(std::string(LLB_FIXTURES_DIR) + "/traces/bb-overlap.json");
+    std::stringstream all;
+    all << in.rdbuf();
+    std::string t = all.str();
+    // The trace up to its dump: md's log page is on vda, the llbitmap has not written over it.
+    const std::size_t dump = t.find(R"({"op": "dump")");
+    ASSERT_NE(dump, std::string::npos);
+    t = t.substr(0, t.rfind(',', dump)) + "\n  ]\n}\n";
+    std::ofstream(src.path() + "/t.json") << t;
+  }
+  ASSERT_EQ(run_command(tool("llbitmap-sim") + " run " + src.path() + "/t.json --export " +
+                            src.path() + " -q > /dev/null", nullptr), 0);
+  struct Log {
+    std::int64_t offset = -1;  // -1: no valid superblock
+    bool declared = false;
+    std::vector<BadBlock> at_264;
+  };
+  auto log_of = [](const std::string& p) {
+    Log l;
+    auto dev = open_device(p, Access::ReadOnly);
+    auto md = locate_md_superblock(**dev);
+    if (!md.ok() || !md->checksum_ok()) return l;
+    l.offset = md->sb.bblog_offset;
+    l.declared = md->sb.feature_map & kFeatureBadBlocks;
+    auto page = read_bytes(**dev, 4096 + 264 * 512, 4096);
+    if (page.ok()) l.at_264 = decode_bad_block_log(*page, 0).entries;
+    return l;
+  };
+  auto has_entry = [](const std::vector<BadBlock>& v) {
+    return std::any_of(v.begin(), v.end(),
+                       [](const BadBlock& b) { return b.sector == 1000 && b.sectors == 8; });
+  };
+  for (long long at = 0; at < 12; ++at) {
+    test::TempDir d;
+    const std::vector<std::string> paths = {d.path() + "/vda.img", d.path() + "/vdb.img"};
+    for (std::size_t i = 0; i < 2; ++i) {
+      ASSERT_EQ(run_command("cp --sparse=always '" + src.path() + "/vd" + "ab"[i] + ".img' '" +
+                                paths[i] + "'", nullptr), 0);
+    }
+    ASSERT_EQ(log_of(paths[0]).offset, 16);
+    ASSERT_TRUE(log_of(paths[0]).declared);
+    const std::string args = paths[0] + " " + paths[1];
+    with_kill(killable("llbitmap-repair") + " --repair --yes " + args, at);
+    const std::string when = "repair killed before I/O " + std::to_string(at);
+    const Log vda = log_of(paths[0]);
+    EXPECT_TRUE(vda.offset == 16 || vda.offset == 264) << when << ": vda log at " << vda.offset;
+    if (vda.offset == 264) {
+      EXPECT_TRUE(vda.declared && has_entry(vda.at_264)) << when;
+    }
+    for (const std::string& p : paths) {
+      const std::int64_t off = log_of(p).offset;
+      EXPECT_TRUE(off == 16 || off == 264) << when << ": " << p << " log at " << off;
+    }
+    std::string out;
+    const int rc = run_command(tool("llbitmap-repair") + " --repair --yes " + args + " 2>&1", &out);
+    EXPECT_TRUE(rc == 0 || rc == 1) << when << ": " << rc << "\n" << out;
+    const Log done = log_of(paths[0]);
+    EXPECT_EQ(done.offset, 264) << when;
+    EXPECT_TRUE(done.declared) << when;
+    EXPECT_TRUE(has_entry(done.at_264)) << when;
+    EXPECT_EQ(log_of(paths[1]).offset, 264) << when;
+    for (const auto& f : test::flagged_per_member(paths)) {
+      for (std::uint64_t c : {3072ull, 3075ull, 3079ull, 5000ull, 7167ull}) {
+        EXPECT_TRUE(std::binary_search(f.begin(), f.end(), c)) << when << ": chunk " << c;
+      }
+    }
+    EXPECT_EQ(run_command(tool("llbitmap-repair") + " " + args + " 2>&1", &out), 0) << when << "\n" << out;
     if (HasFailure()) return;
   }
 }

@@ -295,6 +295,27 @@ def check_bb_on_create(kernel, tools, imgs, out_dir):
     note(f"{kernel}: the log after the bitmap: state bytes and the bad block kept, array assembles")
 
 
+def check_bb_hit_repaired(kernel, tools, imgs, out_dir):
+    """bb-overlap's refused vda, repaired on the host: it assembles, twice, and keeps its states."""
+    vm_log = open(os.path.join(out_dir, "vm.log"), errors="replace").read()
+    if "not importing" in vm_log:
+        fail(f"{kernel}: the kernel still refused a member after llbitmap-repair")
+    if "bad_blocks vda after reassembly" not in vm_log or "vda imported again" not in vm_log:
+        fail(f"{kernel}: the repaired array did not assemble with vda (twice)")
+    ex = tools.examine(imgs)
+    bad = [(f["code"], dev["path"]) for dev in ex["devices"] for f in dev["findings"]
+           if f["severity"] in ("error", "warning")]
+    if bad:
+        fail(f"{kernel}: examine reports {bad}")
+    for dev in ex["devices"]:
+        if dev["md_superblock"]["bblog_offset_sectors"] != 8 + 256 or dev["bblog_overlap"] is not None:
+            fail(f"{kernel}: {dev['path']}: log at {dev['md_superblock']['bblog_offset_sectors']}")
+        for c in (10, 3100, 4000):
+            if state_of(dev, c) not in (1, 2):
+                fail(f"{kernel}: {dev['path']}: chunk {c} state {state_of(dev, c)}, expected written")
+    note(f"{kernel}: the refused member, repaired: assembles, log after the bitmap, states kept")
+
+
 def unpack_fixture(fixtures_dir, name, tmp):
     imgs = []
     for xz in sorted(glob.glob(os.path.join(fixtures_dir, name, "after-vd?.img.xz"))):
@@ -335,6 +356,7 @@ CHECKS = {
     "bb-on-llbitmap-create": check_bb_on_create,
     "bb-mdadm-create": check_bb_mdadm_create,
     "bb-after-repair": check_bb_on_create,
+    "bb-hit-repaired": check_bb_hit_repaired,
 }
 
 
