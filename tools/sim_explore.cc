@@ -32,6 +32,7 @@ using Ops = cli::Bounded<std::uint32_t, kMaxOps>;
 using Combinations = cli::Bounded<std::uint64_t, kMaxCombinations, 1>;
 using Samples = cli::Bounded<std::uint32_t, kMaxSamples, 1>;
 using Count = cli::Bounded<std::uint64_t>;
+using IoDepth = cli::Bounded<std::uint32_t, 1024, 1>;
 
 }  // namespace
 
@@ -54,6 +55,7 @@ int explore_main(int argc, char** argv) {
       ("seed", po::value<Seed>(), "seed (latencies, sampling; with no TRACE: the random workload)")
       ("kernel", po::value<std::string>()->default_value("upstream"), "upstream (Linux 7.2), upstream-patched (with tests/realkernel/patches) or rfc")
       ("import", po::value<std::string>(), "replay a fio iolog (v2/v3) or blkparse text output")
+      ("iodepth", po::value<IoDepth>()->default_value({1}, "1"), "with --import of a fio iolog v3: at most this many I/Os in flight, as fio's replay (its --iodepth)")
       ("members", po::value<Members>()->default_value({2}, "2"), "members for --seed/--import workloads")
       ("member-size", po::value<std::string>()->default_value("128M"), "member size for --seed/--import")
       ("logical-block-size", po::value<std::uint32_t>()->default_value(512), "logical block size of a --seed workload's members: 512 or 4096")
@@ -112,6 +114,7 @@ int explore_main(int argc, char** argv) {
     io.members = vm["members"].as<Members>().value;
     io.member_size_bytes = *size;
     io.max_ops = vm["ops"].defaulted() ? 0 : vm["ops"].as<Ops>().value;
+    io.iodepth = vm["iodepth"].as<IoDepth>().value;
     auto t = import_workload_file(vm["import"].as<std::string>(), io);
     if (!t.ok()) {
       std::cerr << "llbitmap-sim: " << t.status().to_string() << "\n";

@@ -52,6 +52,15 @@ void add_wait(Trace& t, std::uint64_t& last_us, std::uint64_t now_us) {
   last_us = std::max(last_us, now_us);
 }
 
+// An earliest issue time: a `wait` with until_us (times count from the first one).
+void add_until(Trace& t, std::uint64_t us) {
+  TraceOp w;
+  w.kind = OpKind::Wait;
+  w.until = true;
+  w.duration = us * kTicksPerSecond / 1000000;
+  t.ops.push_back(w);
+}
+
 void finish(Trace& t) {
   TraceOp w;
   w.kind = OpKind::WaitIo;
@@ -89,8 +98,6 @@ Result<Trace> import_fio_iolog(const std::string& text, const std::string& sourc
   Trace t = base_trace(source, o, version == 2 ? "fio iolog v2" : "fio iolog v3");
   std::string line;
   std::size_t n = 1;
-  std::uint64_t last_us = 0;
-  bool have_time = false;
   while (std::getline(in, line)) {
     ++n;
     if (line.empty()) continue;
@@ -98,13 +105,17 @@ Result<Trace> import_fio_iolog(const std::string& text, const std::string& sourc
     std::vector<std::string> f;
     for (std::string w; ls >> w;) f.push_back(w);
     std::size_t i = 0;
-    std::uint64_t ts_ns = 0;
+    std::uint64_t ts_us = 0;
     if (version == 3) {
       if (f.empty()) continue;
       try {
-        ts_ns = std::stoull(f[0]);
+        ts_us = std::stoull(f[0]);
       } catch (...) {
-        return line_error(source, n, line, "a timestamp in nanoseconds first (iolog v3)");
+        return line_error(source, n, line, "a timestamp in microseconds first (iolog v3)");
+      }
+      // Up to about 115 days, as for blkparse.
+      if (ts_us > 10'000'000ull * 1'000'000ull) {
+        return line_error(source, n, line, "a timestamp of at most 10^13 microseconds");
       }
       i = 1;
     }
@@ -122,13 +133,10 @@ Result<Trace> import_fio_iolog(const std::string& text, const std::string& sourc
     } else if (action != "sync" && action != "datasync" && !(action == "wait" && f.size() >= i + 3)) {
       return line_error(source, n, line, "FILE ACTION OFFSET LENGTH");
     }
-    if (version == 3) {
-      if (!have_time) last_us = ts_ns / 1000;
-      have_time = true;
-      add_wait(t, last_us, ts_ns / 1000);
-    }
+    if (version == 3) add_until(t, ts_us);
     TraceOp op;
     op.async = version == 3;
+    op.depth = version == 3 ? o.iodepth : 0;
     if (action == "write") {
       op.kind = OpKind::Write;
       place(o, off, len, op);

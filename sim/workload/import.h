@@ -2,7 +2,9 @@
 // Importers that turn a user's recorded I/O into a simulator trace, so it can be replayed and
 // crash-explored: fio's iolog (versions 2 and 3) and blkparse's default text output. Offsets are
 // folded into the simulated array (modulo its size), lengths rounded up to whole sectors; with
-// timestamps (iolog v3, blkparse) the I/O is issued asynchronously at its recorded times.
+// timestamps (iolog v3: microseconds since the job started, as fio's log_io_u writes them;
+// blkparse: seconds) each I/O is issued no earlier than its recorded time, with at most
+// `iodepth` in flight, as fio's replay issues them.
 
 #include <cstdint>
 #include <string>
@@ -16,6 +18,9 @@ struct ImportOptions {
   std::uint32_t members = 2;
   std::uint64_t member_size_bytes = 128ull << 20;
   std::uint32_t max_ops = 0;  // keep only the first N I/O operations (0: all)
+  // fio replays an iolog with at most iodepth I/Os in flight (its --iodepth, default 1), each
+  // issued no earlier than its recorded time: the import does the same (timed formats).
+  std::uint32_t iodepth = 1;
 };
 
 enum class WorkloadFormat { FioIolog, Blkparse };

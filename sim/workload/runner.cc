@@ -97,6 +97,20 @@ RunResult TraceRunner::run() {
     }
     return true;
   };
+  // Async jobs that finished: their results are taken as wait_io would (an error fails the op).
+  auto reap = [&](std::size_t i, const TraceOp& op) {
+    std::size_t kept = 0;
+    for (JobId id : async_jobs) {
+      if (a.job_done(id)) {
+        if (res.ok) wait_job(id, i, op);
+      } else {
+        async_jobs[kept++] = id;
+      }
+    }
+    async_jobs.resize(kept);
+  };
+  bool have_epoch = false;  // `wait` with until_us: times count from the first one
+  Tick epoch = 0;
   for (std::size_t i = 0; i < trace_.ops.size() && res.ok; ++i) {
     if (opts_.should_stop && opts_.should_stop()) break;
     const TraceOp& op = trace_.ops[i];
@@ -115,6 +129,12 @@ RunResult TraceRunner::run() {
       case OpKind::Write:
       case OpKind::Discard:
       case OpKind::Read: {
+        if (op.async && op.depth) {
+          // fio's replay: at most `depth` I/Os in flight; the next waits for one to finish.
+          reap(i, op);
+          while (res.ok && async_jobs.size() >= op.depth && a.step()) reap(i, op);
+          if (!res.ok) break;
+        }
         JobId id;
         if (op.kind == OpKind::Write) {
           id = a.write(sector, sectors, op.pattern ? op.pattern : (next_stamp++ | (1ull << 62)), op.fua);
@@ -137,7 +157,16 @@ RunResult TraceRunner::run() {
         async_jobs.clear();
         break;
       case OpKind::Flush: wait_job(a.flush(), i, op); break;
-      case OpKind::Wait: a.run_until(a.now() + op.duration); break;
+      case OpKind::Wait:
+        if (!op.until) {
+          a.run_until(a.now() + op.duration);
+        } else if (!have_epoch) {
+          have_epoch = true;  // the first timed op: its time is now
+          epoch = a.now() >= op.duration ? a.now() - op.duration : 0;
+        } else if (epoch + op.duration > a.now()) {
+          a.run_until(epoch + op.duration);  // an earliest time: never waits for the past
+        }
+        break;
       case OpKind::Set:
         if (op.knob == "daemon_sleep") a.set_daemon_sleep(static_cast<std::uint32_t>(op.value));
         if (op.knob == "barrier_idle") a.set_barrier_idle(static_cast<std::uint32_t>(op.value));

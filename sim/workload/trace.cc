@@ -211,9 +211,12 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
       TRY(pattern, get_uint(o, "pattern", c, 0));
       TRY(fua, get_bool(o, "fua", c, false));
       TRY(async, get_bool(o, "async", c, false));
+      TRY(depth, get_uint(o, "depth", c, 0));
+      if (depth > 1024) return c.error("depth", std::to_string(depth), "0 (no limit) to 1024");
       op.pattern = pattern;
       op.fua = fua;
       op.async = async;
+      op.depth = static_cast<std::uint32_t>(depth);
       break;
     }
     case OpKind::Create: {
@@ -227,7 +230,11 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
       break;
     }
     case OpKind::Wait: {
-      if (o.contains("ms")) {
+      if (o.contains("until_us")) {
+        TRY(us, get_uint(o, "until_us", c));
+        op.duration = us;
+        op.until = true;
+      } else if (o.contains("ms")) {
         TRY(ms, get_uint(o, "ms", c));
         op.duration = ms * kTicksPerMs;
       } else if (o.contains("us")) {
@@ -537,9 +544,10 @@ std::string trace_to_json(const Trace& t) {
         if (op.pattern) o["pattern"] = op.pattern;
         if (op.fua) o["fua"] = true;
         if (op.async) o["async"] = true;
+        if (op.depth) o["depth"] = op.depth;
         break;
       case OpKind::Create: if (op.assume_clean) o["assume_clean"] = true; break;
-      case OpKind::Wait: o["us"] = op.duration; break;
+      case OpKind::Wait: o[op.until ? "until_us" : "us"] = op.duration; break;
       case OpKind::WaitSync: o["timeout_s"] = op.timeout / kTicksPerSecond; break;
       case OpKind::Set: o["knob"] = op.knob; o["value"] = op.value; break;
       case OpKind::Fail:

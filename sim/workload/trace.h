@@ -31,6 +31,8 @@ struct TraceOp {
   std::uint64_t pattern = 0;         // write: data pattern (0: one per write)
   bool fua = false;
   bool async = false;                // do not wait for completion
+  std::uint32_t depth = 0;           // async I/O: first wait until fewer than this are in flight
+  bool until = false;                // wait: `duration` is a time since the trace's first such wait
   bool assume_clean = false;         // create
   Tick duration = 0;                 // wait
   Tick timeout = 0;                  // wait_sync (0: default)
