@@ -32,6 +32,24 @@ std::uint32_t placeholder_state(const KernelProfile& p, bool assume_clean) {
 }
 }  // namespace
 
+std::uint64_t mdadm_data_offset_sectors(std::uint64_t device_sectors) {
+  std::uint64_t bm_space = 0;  // choose_bm_space
+  if (device_sectors >= 64 * 2) {
+    if (device_sectors - 64 * 2 >= 200ull * 1024 * 1024 * 2) {
+      bm_space = 128 * 2;
+    } else if (device_sectors - 4 * 2 > 8ull * 1024 * 1024 * 2) {
+      bm_space = 64 * 2;
+    } else {
+      bm_space = 4 * 2;
+    }
+  }
+  // RAID1 has no chunk: the headroom halves while a KiB of it per sector exceeds the device.
+  std::uint64_t headroom = 128 * 1024 * 2;
+  while ((headroom << 10) > device_sectors && headroom > 1) headroom >>= 1;
+  const std::uint64_t one_meg = 2 * 1024;
+  return (12 * 2 + bm_space + headroom + one_meg - 1) / one_meg * one_meg;
+}
+
 MdSuperblock make_md_superblock(const ArraySpec& spec, const MemberSpec& member,
                                 std::uint64_t events) {
   MdSuperblock sb;

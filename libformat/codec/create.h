@@ -45,6 +45,12 @@ struct MemberSpec {
   std::array<std::uint8_t, 16> device_uuid{};
 };
 
+// The data offset mdadm 4.6 chooses for a v1.1/1.2 RAID1 member of this many sectors
+// (super1.c validate_geometry1): 12 KiB of metadata, the bitmap space it reserves (4 KiB, 64 KiB
+// above 8 GiB, 128 KiB above 200 GiB) and a reshape headroom of about 0.1% of the device (at
+// most 128 MiB), rounded up to 1 MiB: 2048 sectors up to 512 MiB members, 18432 for 9 GiB.
+std::uint64_t mdadm_data_offset_sectors(std::uint64_t device_sectors);
+
 // The md superblock of one member (sb_csum filled in).
 MdSuperblock make_md_superblock(const ArraySpec& spec, const MemberSpec& member,
                                 std::uint64_t events);

@@ -116,8 +116,9 @@ void MdArray::step_create(JobId id) {
 // ---------------------------------------------------------------------------------------------
 // assemble
 
-JobId MdArray::assemble() {
+JobId MdArray::assemble(std::uint32_t offered) {
   JobId id = new_job(kAssemble, false);
+  job(id).offered = offered;
   resume(id);
   return id;
 }
@@ -137,6 +138,10 @@ void MdArray::step_assemble(JobId id) {
       Rdev& r = rdevs_[m];
       r.in_array = false;
       if (r.disk->health() == DiskHealth::Removed) continue;
+      if (m < 32 && !(j.offered >> m & 1u)) {
+        log(str_cat("assemble: ", r.disk->name(), " not given to mdadm"));
+        continue;
+      }
       r.disk->reset_offline();
       SimDiskDevice dev(*r.disk, DiskView::Current, false);
       auto loc = locate_md_superblock(dev);

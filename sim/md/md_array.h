@@ -113,8 +113,9 @@ class MdArray {
   // --- lifecycle ---------------------------------------------------------------------------
   // mdadm --create --bitmap=lockless: placeholder metadata, then the kernel runs the array.
   JobId create(bool assume_clean);
-  // mdadm --assemble --run from what the members hold.
-  JobId assemble();
+  // mdadm --assemble --run from what the members hold; `offered`: bit m set for each member given
+  // on the command line (the others are left out, as absent).
+  JobId assemble(std::uint32_t offered = ~0u);
   JobId stop();                      // mdadm --stop
   JobId poweroff();                  // reboot notifier, then power off
   // Power loss now: in-memory state is gone; each member resolves its pending writes.

@@ -53,7 +53,8 @@ struct JobFields {
   std::uint32_t member = 0;    // member ops
   std::uint32_t source = 0;    // sync: the member copied from
   std::uint32_t narrow_index = 0, narrow_sectors = 0, narrow_mark = 0, narrow_failed = 0;
-  std::uint32_t mirror_targets = 0, mirror_failures = 0;  // write: mirrors written, mirrors failed
+  std::uint32_t mirror_targets = 0, mirror_failures = 0;
+  std::uint32_t offered = ~0u;  // assemble: the members given  // write: mirrors written, mirrors failed
   bool internal = true;        // released automatically when finished
   bool waiting = false;        // parked: only a Wakeup resumes it
   bool fua = false;

@@ -118,7 +118,7 @@ RunResult TraceRunner::run() {
     const auto sectors = static_cast<std::uint32_t>(op.length_bytes / 512);
     switch (op.kind) {
       case OpKind::Create: wait_job(a.create(op.assume_clean), i, op); break;
-      case OpKind::Assemble: wait_job(a.assemble(), i, op); break;
+      case OpKind::Assemble: wait_job(a.assemble(op.offered), i, op); break;
       case OpKind::WaitSync: {
         const Tick limit = a.now() + (op.timeout ? op.timeout : kOpLimit);
         while (a.sync_running() && a.now() <= limit && a.step()) {

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "libformat/codec/create.h"
 #include "libformat/report/json.h"
 
 namespace llb::sim {
@@ -112,9 +113,8 @@ Result<std::string> get_string(const Json& obj, const char* field, const Ctx& c,
   return obj[field].get<std::string>();
 }
 
-Result<std::uint32_t> get_member(const Json& obj, const Ctx& c, std::uint32_t members) {
-  if (!obj.contains("member")) return c.error("member", "missing", "a member index or name (vda)");
-  const Json& v = obj["member"];
+Result<std::uint32_t> member_value(const Json& v, const Ctx& c, std::uint32_t members,
+                                   const char* field) {
   std::optional<std::uint32_t> m;
   if (v.is_number_unsigned()) m = v.get<std::uint32_t>();
   if (v.is_string()) {
@@ -124,10 +124,15 @@ Result<std::uint32_t> get_member(const Json& obj, const Ctx& c, std::uint32_t me
     }
   }
   if (!m || *m >= members) {
-    return c.error("member", show(v), str_cat("a member index below ", members, " or vda..vd",
-                                             static_cast<char>('a' + members - 1)));
+    return c.error(field, show(v), str_cat("a member index below ", members, " or vda..vd",
+                                           static_cast<char>('a' + members - 1)));
   }
   return *m;
+}
+
+Result<std::uint32_t> get_member(const Json& obj, const Ctx& c, std::uint32_t members) {
+  if (!obj.contains("member")) return c.error("member", "missing", "a member index or name (vda)");
+  return member_value(obj["member"], c, members, "member");
 }
 
 Result<CrashFate> get_fate(const Json& obj, const char* field, const Ctx& c) {
@@ -222,6 +227,19 @@ Result<TraceOp> parse_op(const Json& o, std::size_t index, const Ctx& parent,
     case OpKind::Create: {
       TRY(ac, get_bool(o, "assume_clean", c, false));
       op.assume_clean = ac;
+      break;
+    }
+    case OpKind::Assemble: {
+      // mdadm --assemble /dev/md0 vda vdb: the members offered (default every one).
+      if (!o.contains("members")) break;
+      if (!o["members"].is_array() || o["members"].empty()) {
+        return c.error("members", show(o["members"]), "a non-empty list of members (vda, 1, ...)");
+      }
+      op.offered = 0;
+      for (const Json& v : o["members"]) {
+        TRY(m, member_value(v, c, array.members, "members"));
+        op.offered |= 1u << m;
+      }
       break;
     }
     case OpKind::WaitSync: {
@@ -425,7 +443,8 @@ Result<Trace> parse_trace(const std::string& text, const std::string& source) {
     TRY(size, get_size(ar, "member_size", ca, 64ull << 20));
     TRY(lbs, get_uint(ar, "logical_block_size", ca, 512));
     if (auto p = logical_block_size_problem(lbs)) return ca.error(p->field, p->value, p->expected);
-    TRY(doff, get_uint(ar, "data_offset_sectors", ca, 2048));
+    // Unless the trace names it, the data offset mdadm would choose for members of this size.
+    TRY(doff, get_uint(ar, "data_offset_sectors", ca, mdadm_data_offset_sectors(size / 512)));
     if (doff < 512 || doff % 8 || doff > (1ull << 31)) {
       return ca.error("data_offset_sectors", std::to_string(doff),
                       "at least 512 (room for the bitmap), a multiple of 8, at most 2^31");
@@ -547,6 +566,15 @@ std::string trace_to_json(const Trace& t) {
         if (op.depth) o["depth"] = op.depth;
         break;
       case OpKind::Create: if (op.assume_clean) o["assume_clean"] = true; break;
+      case OpKind::Assemble:
+        if (op.offered != ~0u) {
+          Json list = Json::array();
+          for (std::uint32_t m = 0; m < 32; ++m) {
+            if (op.offered >> m & 1u) list.push_back(std::string("vd") + static_cast<char>('a' + m));
+          }
+          o["members"] = list;
+        }
+        break;
       case OpKind::Wait: o[op.until ? "until_us" : "us"] = op.duration; break;
       case OpKind::WaitSync: o["timeout_s"] = op.timeout / kTicksPerSecond; break;
       case OpKind::Set: o["knob"] = op.knob; o["value"] = op.value; break;
