@@ -121,7 +121,11 @@ int explore_main(int argc, char** argv) {
       return kBadInput;
     }
     trace = *t;
-    what = "--import " + vm["import"].as<std::string>();
+    // Everything the import depends on, so the printed command replays the same workload.
+    what = str_cat("--import ", vm["import"].as<std::string>(), " --members ", io.members,
+                   " --member-size ", vm["member-size"].as<std::string>(),
+                   io.max_ops ? str_cat(" --ops ", io.max_ops) : std::string(),
+                   io.iodepth == 1 ? std::string() : str_cat(" --iodepth ", io.iodepth));
   } else if (vm.count("seed")) {
     WorkloadOptions w;
     w.members = vm["members"].as<Members>().value;
@@ -133,7 +137,8 @@ int explore_main(int argc, char** argv) {
       return cmd.usage_error(str_cat("--logical-block-size is ", p->value, ", expected ", p->expected));
     }
     trace = random_workload(vm["seed"].as<Seed>().value, w);
-    what = str_cat("--seed ", vm["seed"].as<Seed>().value, " --members ", w.members,
+    // (the seed itself goes at the end of the command the session prints)
+    what = str_cat("--members ", w.members,
                    " --member-size ", vm["member-size"].as<std::string>(), " --ops ", w.ops,
                    w.logical_block_size == 512 ? "" : " --logical-block-size 4096",
                    w.media_errors ? " --media-errors" : "");

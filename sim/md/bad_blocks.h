@@ -19,6 +19,10 @@ class BadBlockTable {
   // not 0; the kernel's badblocks.shift >= 0).
   bool enabled() const { return enabled_; }
   void set_enabled(bool on) { enabled_ = on; }
+  // badblocks.shift: the superblock's bblog_shift when super_1_load read a log (it refuses 64 or
+  // more), else 0.
+  unsigned shift() const { return shift_; }
+  void set_shift(unsigned s) { shift_ = s < 64 ? s : 0; }
 
   // badblocks_set: merges [sector, sector + sectors) into the table. False when the table would
   // need more than one page of entries (then md fails the member instead).
@@ -37,12 +41,14 @@ class BadBlockTable {
   void clear() {
     entries_.clear();
     changed_ = false;
+    shift_ = 0;
   }
 
  private:
   std::vector<BadBlock> entries_;
   bool enabled_ = false;
   bool changed_ = false;
+  unsigned shift_ = 0;
 };
 
 }  // namespace llb::sim

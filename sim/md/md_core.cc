@@ -214,7 +214,7 @@ void MdArray::write_bad_block_logs(JobId owner) {
     if (first == end) continue;
     // The page is 0xff, then the entries (stored as the table holds them, absolute sectors).
     std::vector<std::uint8_t> page(end - first, 0xff);
-    encode_bad_block_log(r.badblocks.entries(), md_.md_sbs[m].bblog_shift, page);
+    encode_bad_block_log(r.badblocks.entries(), r.badblocks.shift(), page);
     r.badblocks.clear_changed();
     r.bblog_clobbered = false;
     DiskWrite w;
@@ -265,6 +265,7 @@ bool MdArray::load_bad_blocks(std::uint32_t m, std::string* why) {
     *why = str_cat("bblog_size ", sb.bblog_size, " at offset ", sb.bblog_offset, " cannot be read");
     return false;
   }
+  r.badblocks.set_shift(sb.bblog_shift);
   const std::vector<std::uint8_t> bytes = r.disk->meta_current().read(first, end - first);
   const BadBlockLog bbl = decode_bad_block_log(bytes, sb.bblog_shift);
   std::string refusal = bad_block_log_refusal(bbl);

@@ -157,7 +157,7 @@ bool MdArray::raid1_narrow_write_error(JobId id) {
       continue;
     }
     const std::uint64_t block = std::max<std::uint64_t>(
-        (std::uint64_t{1} << md_.md_sbs[m].bblog_shift) + lbs - 1, lbs) / lbs * lbs;
+        (std::uint64_t{1} << r.badblocks.shift()) + lbs - 1, lbs) / lbs * lbs;
     const std::uint64_t next = (j.narrow_sector / block + 1) * block;
     j.narrow_sectors = static_cast<std::uint32_t>(std::min(next, end) - j.narrow_sector);
     j.narrow_mark = static_cast<std::uint32_t>(j.failed_members.size());
