@@ -29,7 +29,8 @@ const std::set<std::string>& handled_codes() {
       "bitmap-bad-magic", "bitmap-bad-version", "bitmap-superblock-infected", "bitmap-uuid-mismatch",
       "bitmap-chunksize-not-power-of-two", "bitmap-chunksize-too-small",
       "bitmap-daemon-sleep-out-of-range", "bitmap-first-use", "bitmap-write-behind",
-      "dirty-on-disk", "too-many-chunks", "state-area-unreadable", "bblog-overlap"};
+      "dirty-on-disk", "too-many-chunks", "state-area-unreadable", "bblog-overlap",
+      "bblog-over-states", "states-over-bblog"};
   return s;
 }
 
@@ -219,11 +220,8 @@ RepairPlan plan_repair(MemberSet& set, const RepairOptions& options) {
     for (const Finding& f : set.at(i).member.findings) {
       if (handled_codes().count(f.code)) continue;
       // A log the plan moves: its collision and the entries the kernel refuses go with it.
-      if (bblog[i].log_moved && (f.code == "bblog-over-states" || f.code == "states-over-bblog" ||
-                                 f.code == "md-bblog-entry-refused")) {
-        continue;
-      }
-      if (f.code == "bblog-over-states" || f.code == "states-over-bblog") continue;  // planned
+      // A log the plan moves: the entries the kernel refuses go with it.
+      if (bblog[i].log_moved && f.code == "md-bblog-entry-refused") continue;
       // A member the kernel will not read from is not consistent with the others until md has
       // rebuilt it: nothing repair may write changes that, and calling the array clean would lie.
       if (f.code == "member-recovering" || f.code == "member-replacement" ||

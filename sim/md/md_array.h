@@ -271,8 +271,9 @@ class MdArray {
   bool raid1_submit_mirrors(JobId id);
   void raid1_end_write(JobId id);
   // handle_write_finished's narrow_write_error: retries a failed mirror block by block and records
-  // the blocks that fail again; true while a retry is in flight.
-  bool raid1_begin_narrow(JobId id);
+  // the blocks that fail again. begin picks the failed mirrors that keep a log; the other is true
+  // while a retry is in flight.
+  void raid1_begin_narrow(JobId id);
   bool raid1_narrow_write_error(JobId id);
   void step_read(JobId id);
   void step_flush(JobId id);

@@ -95,10 +95,10 @@ void MdArray::step_write(JobId id) {
   }
 }
 
-bool MdArray::raid1_begin_narrow(JobId id) {
+void MdArray::raid1_begin_narrow(JobId id) {
   Job& j = job(id);
   j.narrow_members.clear();
-  if (j.kind != kWrite || j.failed_members.empty()) return false;
+  if (j.kind != kWrite || j.failed_members.empty()) return;
   std::size_t kept = 0;
   j.mirror_failures = 0;
   for (std::uint32_t m : j.failed_members) j.mirror_failures += m != ~0u;
@@ -115,7 +115,6 @@ bool MdArray::raid1_begin_narrow(JobId id) {
   j.narrow_index = 0;
   j.narrow_sectors = 0;
   j.narrow_sector = j.sector;
-  return !j.narrow_members.empty();
 }
 
 // narrow_write_error: the failed range is written again one block at a time (the bad-block

@@ -78,6 +78,19 @@ int with_kill(const std::string& cmd, long long after) {
                      nullptr);
 }
 
+// vda.img and vdb.img of `from`, sparse copies in `to`: their paths, or none when a copy fails.
+std::vector<std::string> copy_pair(const std::string& from, const std::string& to) {
+  std::vector<std::string> out;
+  for (const char* m : {"vda", "vdb"}) {
+    const std::string dst = to + "/" + m + ".img";
+    if (run_command("cp --sparse=always '" + from + "/" + m + ".img' '" + dst + "'", nullptr) != 0) {
+      return {};
+    }
+    out.push_back(dst);
+  }
+  return out;
+}
+
 TEST(KillResync, EveryKillIsSafeAndARerunConverges) {
   Pristine pristine;
   std::mt19937_64 rng(20261124);
@@ -169,12 +182,9 @@ TEST(KillRepair, BadBlockLogMoveLeavesEachSuperblockOldOrNew) {
   };
   for (long long at = 0; at < 4; ++at) {
     test::TempDir d;
-    const std::vector<std::string> paths = {d.path() + "/vda.img", d.path() + "/vdb.img"};
-    for (std::size_t i = 0; i < 2; ++i) {
-      ASSERT_EQ(run_command("cp --sparse=always '" + src.path() + "/vd" + "ab"[i] + ".img' '" +
-                                paths[i] + "'", nullptr), 0);
-      ASSERT_EQ(bblog_offset(paths[i]), 16);
-    }
+    const std::vector<std::string> paths = copy_pair(src.path(), d.path());
+    ASSERT_EQ(paths.size(), 2u);
+    for (const std::string& p : paths) ASSERT_EQ(bblog_offset(p), 16);
     const std::string args = paths[0] + " " + paths[1];
     with_kill(killable("llbitmap-repair") + " --repair --yes " + args, at);
     const std::string when = "repair killed before I/O " + std::to_string(at);
@@ -292,11 +302,8 @@ TEST(KillRepair, HitBadBlockLogRepairKeepsTheEntryAndMarksTheLostChunks) {
   };
   for (long long at = 0; at < 12; ++at) {
     test::TempDir d;
-    const std::vector<std::string> paths = {d.path() + "/vda.img", d.path() + "/vdb.img"};
-    for (std::size_t i = 0; i < 2; ++i) {
-      ASSERT_EQ(run_command("cp --sparse=always '" + src.path() + "/vd" + "ab"[i] + ".img' '" +
-                                paths[i] + "'", nullptr), 0);
-    }
+    const std::vector<std::string> paths = copy_pair(src.path(), d.path());
+    ASSERT_EQ(paths.size(), 2u);
     ASSERT_EQ(log_of(paths[0]).offset, 16);
     ASSERT_TRUE(log_of(paths[0]).declared);
     const std::string args = paths[0] + " " + paths[1];
