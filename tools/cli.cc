@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "libformat/codec/version.h"
+#include "libformat/report/tool_json.h"
 
 namespace llb::cli {
 
@@ -37,16 +38,22 @@ std::optional<int> Command::parse(int argc, char** argv) {
     std::cout << info_.name << " " << version() << "\n";
     return 0;
   }
+  if (has("quiet")) {
+    if (has("json")) return usage_error("--quiet and --json exclude each other");
+    std::cout.setstate(std::ios::badbit);  // every later write to stdout is dropped
+  }
   return std::nullopt;
 }
 
 int Command::usage_error(std::string_view message) const {
+  if (has("json")) std::cout << error_json(info_.name, message, info_.usage_exit) << "\n";
   std::cerr << info_.name << ": " << message << "\n" << info_.synopsis << "\n(" << info_.name
             << " --help lists the options)\n";
   return info_.usage_exit;
 }
 
 int Command::fail(std::string_view message, int exit) const {
+  if (has("json")) std::cout << error_json(info_.name, message, exit) << "\n";
   std::cerr << info_.name << ": " << message << "\n";
   return exit;
 }

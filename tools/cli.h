@@ -42,6 +42,9 @@ class Command {
   po::options_description_easy_init add() { return visible_.add_options(); }
   po::options_description_easy_init add_hidden() { return hidden_.add_options(); }
   void positional(const char* name, int max_count) { positional_.add(name, max_count); }
+  // -q/--quiet: nothing on standard output, for a script that wants only the exit status
+  // (errors still go to standard error).
+  void add_quiet() { add()("quiet,q", "print nothing on standard output; the exit status says it all"); }
 
   // Parses argv (from argv[first] on). An exit status when the tool is done already (--help,
   // --version, or a usage error, reported), nullopt when it goes on.
@@ -54,7 +57,8 @@ class Command {
     return vm_[name].as<T>();
   }
 
-  // "<tool>: <message>" and the usage text on stderr; returns the usage exit status.
+  // "<tool>: <message>" and the usage text on stderr; returns the usage exit status. With --json,
+  // also the error document (schema: the tool's name) on stdout, so a script always gets one.
   int usage_error(std::string_view message) const;
   // "<tool>: <message>" on stderr; returns `exit`.
   int fail(std::string_view message, int exit) const;

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "libformat/ops/create_array.h"
+#include "libformat/report/tool_json.h"
 #include "tools/cli.h"
 
 namespace po = boost::program_options;
@@ -43,8 +44,10 @@ int main(int argc, char** argv) {
       ("name", po::value<std::string>()->default_value("llbitmap:0"), "array name (host:name)")
       ("force", "with --new: overwrite devices that hold a signature")
       ("undo-file,z", po::value<std::string>(), "save every block before it is overwritten (llbitmap-undo restores it)")
-      ("dry-run,n", "say what would be written, write nothing");
+      ("dry-run,n", "say what would be written, write nothing")
+      ("json", "print one JSON document (schema llbitmap-create, version 1; docs/tools-json.md)");
   cmd.add_hidden()("member", po::value<std::vector<std::string>>(), "members");
+  cmd.add_quiet();
   cmd.positional("member", -1);
   if (auto done = cmd.parse(argc, argv)) return *done;
   if (!cmd.has("member")) return cmd.usage_error("no member given");
@@ -93,15 +96,22 @@ int main(int argc, char** argv) {
 
   auto plan = plan_create(req);
   if (!plan.ok()) return fail(plan.status());
-  for (const std::string& line : plan->lines) std::cout << line << "\n";
+  const bool json = cmd.has("json");
+  const std::string undo = cmd.has("undo-file") ? cmd.get<std::string>("undo-file") : "";
+  if (!json) {
+    for (const std::string& line : plan->lines) std::cout << line << "\n";
+  }
   if (cmd.has("dry-run")) {
-    std::cout << "dry run: nothing written\n";
+    std::cout << (json ? create_json(*plan, true, false, undo, kOk) + "\n" : "dry run: nothing written\n");
     return kOk;
   }
   auto job = CreateJob::prepare(*plan);
   if (!job.ok()) return fail(job.status());
-  const std::string undo = cmd.has("undo-file") ? cmd.get<std::string>("undo-file") : "";
   if (Status st = job->run(undo); !st.ok()) return fail(st);
+  if (json) {
+    std::cout << create_json(*plan, false, true, undo, kOk) << "\n";
+    return kOk;
+  }
   if (!undo.empty()) std::cout << "undo file: " << undo << "\n";
   std::cout << (req.mode == CreateMode::NewMembers
                     ? "done: assemble with mdadm --assemble; the kernel initialises the bitmap\n"

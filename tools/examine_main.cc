@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
       ("layout", po::value<std::string>()->default_value("auto"),
        "state-byte layout: upstream (+1024, Linux 7.2), rfc (+4096, Jan 2025 RFC), or auto");
   cmd.add_hidden()("device", po::value<std::vector<std::string>>(), "devices");
+  cmd.add_quiet();
   cmd.positional("device", -1);
   if (auto done = cmd.parse(argc, argv)) return *done;
   const auto layout = parse_layout_choice(cmd.get<std::string>("layout"));

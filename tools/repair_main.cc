@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <sstream>
 
 #include "libformat/io/undo_file.h"
 #include "libformat/ops/repair.h"
 #include "libformat/report/repair_report.h"
+#include "libformat/report/tool_json.h"
 #include "tools/cli.h"
 
 namespace po = boost::program_options;
@@ -46,8 +48,10 @@ int main(int argc, char** argv) {
       ("dry-run", "print every byte range on every member that --repair would change, old and new")
       ("undo-file,z", po::value<std::string>(), "save every sector before it is overwritten (llbitmap-undo restores it)")
       ("force-lockless", "rebuild an unreadable bitmap superblock as a lockless one even without evidence")
-      ("layout", po::value<std::string>()->default_value("auto"), "state-byte layout: upstream, rfc or auto");
+      ("layout", po::value<std::string>()->default_value("auto"), "state-byte layout: upstream, rfc or auto")
+      ("json", "print one JSON document (schema llbitmap-repair, version 1; docs/tools-json.md)");
   cmd.add_hidden()("member", po::value<std::vector<std::string>>(), "members");
+  cmd.add_quiet();
   cmd.positional("member", -1);
   if (auto done = cmd.parse(argc, argv)) return *done;
   if (!cmd.has("member")) return cmd.usage_error("no member given");
@@ -57,6 +61,9 @@ int main(int argc, char** argv) {
   const bool repair = cmd.has("repair");
   if (!repair && (cmd.has("yes") || cmd.has("undo-file"))) {
     return cmd.usage_error("--yes and --undo-file go with --repair");
+  }
+  if (repair && cmd.has("quiet") && !cmd.has("yes")) {
+    return cmd.usage_error("--quiet --repair needs --yes (the question could not be seen)");
   }
   const auto layout = parse_layout_choice(cmd.get<std::string>("layout"));
   if (!layout) {
@@ -72,27 +79,39 @@ int main(int argc, char** argv) {
     return cmd.fail(set.status(), set.status().code() == Code::InvalidArgument ? kUsage : kOperational);
   }
   RepairPlan plan = plan_repair(*set, ropts);
-  std::cout << repair_plan_text(plan);
+  const bool json = cmd.has("json");
+  RepairRun run;
+  run.mode = repair ? "repair" : cmd.has("dry-run") ? "dry-run" : "check";
+  // Text goes out as the run goes; with --json, one document at the end.
+  std::ostringstream text;
+  auto finish = [&](int exit) {
+    run.exit_status = exit;
+    std::cout << (json ? repair_json(*set, plan, run) + "\n" : text.str());
+    return exit;
+  };
+  text << repair_plan_text(plan);
   if (plan.clean()) {
-    std::cout << "clean: no problem found on " << set->size() << " member(s)\n";
-    return kClean;
+    text << "clean: no problem found on " << set->size() << " member(s)\n";
+    return finish(kClean);
   }
   if (!repair || plan.changes.empty()) {
     if (cmd.has("dry-run")) {
-      for (const ByteChange& c : plan.changes) std::cout << "would write " << describe_change(*set, c) << "\n";
+      for (const ByteChange& c : plan.changes) text << "would write " << describe_change(*set, c) << "\n";
     }
-    std::cout << plan.problems.size() << " problem(s), " << plan.unfixable()
-              << " that repair cannot fix; " << plan.changes.size() << " byte range(s) to change"
-              << (repair ? "" : " (nothing written; --repair fixes)") << "\n";
-    return kUncorrected;
+    text << plan.problems.size() << " problem(s), " << plan.unfixable()
+         << " that repair cannot fix; " << plan.changes.size() << " byte range(s) to change"
+         << (repair ? "" : " (nothing written; --repair fixes)") << "\n";
+    return finish(kUncorrected);
   }
   if (!cmd.has("yes")) {
+    if (json) return cmd.fail("--json --repair needs --yes (no question can be asked)", kUsage);
     if (!isatty(STDIN_FILENO)) {
       return cmd.fail("standard input is not a terminal: give --yes to repair without asking",
                       kOperational);
     }
-    std::cout << "Write " << plan.changes.size() << " change(s) to " << set->size()
+    std::cout << text.str() << "Write " << plan.changes.size() << " change(s) to " << set->size()
               << " member(s)? [y/N] " << std::flush;
+    text.str("");
     std::string answer;
     std::getline(std::cin, answer);
     if (answer != "y" && answer != "Y" && answer != "yes") {
@@ -106,22 +125,27 @@ int main(int argc, char** argv) {
     auto log = make_undo_log(targets, plan.changes);
     Status st = log.ok() ? write_undo_file(undo, *log) : log.status();
     if (!st.ok()) return cmd.fail(st.message() + "\nllbitmap-repair: nothing written", kOperational);
-    std::cout << "undo file: " << undo << " (" << log->records.size() << " ranges)\n";
+    text << "undo file: " << undo << " (" << log->records.size() << " ranges)\n";
+    run.undo_file = undo;
   }
-  for (const ByteChange& c : plan.changes) std::cout << "writing " << describe_change(*set, c) << "\n";
+  for (const ByteChange& c : plan.changes) text << "writing " << describe_change(*set, c) << "\n";
+  if (!json) std::cout << text.str() << std::flush;
+  text.str("");
   if (Status st = apply_changes(targets, plan.changes); !st.ok()) {
     return cmd.fail(st.message() + "\nllbitmap-repair: stopped part way; run it again to finish",
                     kOperational | kUncorrected);
   }
+  run.written = true;
   // Check again, as e2fsck's second pass would.
   if (Status st = set->reload(*layout); !st.ok()) {
     return cmd.fail("re-reading after the repair: " + st.message(), kOperational);
   }
   RepairPlan after = plan_repair(*set, ropts);
+  run.after = &after;
   if (!after.clean()) {
-    std::cout << "after the repair:\n" << repair_plan_text(after);
-    return kFixed | kUncorrected;
+    text << "after the repair:\n" << repair_plan_text(after);
+    return finish(kFixed | kUncorrected);
   }
-  std::cout << "fixed: " << plan.problems.size() << " problem(s); the members are consistent now\n";
-  return kFixed;
+  text << "fixed: " << plan.problems.size() << " problem(s); the members are consistent now\n";
+  return finish(kFixed);
 }

@@ -47,12 +47,14 @@ int main(int argc, char** argv) {
       ("max-rate", po::value<Rate>()->default_value({0}, "0"), "limit in K/sec, like md's speed_limit_max (0: none)")
       ("progress", po::value<std::string>()->default_value("auto"),
        "auto (an mdstat line on a terminal), text, json (JSON lines on stdout) or none")
+      ("json", "print the plan, verification and result as JSON lines (schema llbitmap-resync, version 1)")
       ("layout", po::value<std::string>()->default_value("auto"), "state-byte layout: upstream, rfc or auto");
   cmd.add_hidden()
       ("member", po::value<std::vector<std::string>>(), "members")
       ("io-size", po::value<IoSize>()->default_value({1u << 20}, "1048576"), "bytes per read/write")
       ("window", po::value<Window>()->default_value({256ull << 20}, "268435456"),
        "data bytes per Syncing -> Clean window");
+  cmd.add_quiet();
   cmd.positional("member", -1);
   if (auto done = cmd.parse(argc, argv)) return *done;
   if (!cmd.has("member")) return cmd.usage_error("no member given");
@@ -67,7 +69,10 @@ int main(int argc, char** argv) {
   if (progress != "text" && progress != "json" && progress != "none") {
     return cmd.usage_error("--progress is '" + progress + "', expected auto, text, json or none");
   }
-  const bool json = progress == "json";
+  // --json: the plan, the verification and the result as JSON documents, one per line; progress
+  // lines join them only with --progress json.
+  const bool json = progress == "json" || cmd.has("json");
+  const bool json_progress = progress == "json";
   ResyncOptions opts;
   if (cmd.has("source")) opts.source = cmd.get<std::string>("source");
   opts.full = cmd.has("full");
@@ -76,12 +81,12 @@ int main(int argc, char** argv) {
   opts.window_bytes = cmd.get<Window>("window").value;
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   if (progress != "none") {
-    opts.on_progress = [&, json](const Progress& p) {
+    opts.on_progress = [&, json_progress](const Progress& p) {
       const auto now = std::chrono::steady_clock::now();
       const bool end = p.done_bytes >= p.total_bytes;
       if (!end && now - last < std::chrono::milliseconds(200)) return;
       last = now;
-      if (json) {
+      if (json_progress) {
         std::cout << "{\"progress\":" << progress_json_line(p) << "}\n" << std::flush;
       } else {
         std::cerr << "\r      " << progress_mdstat_line(p) << (end ? "\n" : "") << std::flush;

@@ -4,6 +4,7 @@
 
 #include "libformat/io/undo_file.h"
 #include "libformat/ops/undo_restore.h"
+#include "libformat/report/tool_json.h"
 #include "tools/cli.h"
 
 namespace po = boost::program_options;
@@ -28,8 +29,10 @@ int main(int argc, char** argv) {
       kUsage});
   cmd.add()
       ("force,f", "write even to a device that does not match the undo file")
-      ("dry-run,n", "say what would be written, write nothing");
+      ("dry-run,n", "say what would be written, write nothing")
+      ("json", "print one JSON document (schema llbitmap-undo, version 1; docs/tools-json.md)");
   cmd.add_hidden()("file", po::value<std::string>())("device", po::value<std::vector<std::string>>());
+  cmd.add_quiet();
   cmd.positional("file", 1);
   cmd.positional("device", -1);
   if (auto done = cmd.parse(argc, argv)) return *done;
@@ -48,21 +51,35 @@ int main(int argc, char** argv) {
   }
   const bool force = cmd.has("force");
   const bool dry = cmd.has("dry-run");
+  const bool json = cmd.has("json");
   auto job = RestoreJob::prepare(*log, paths, dry);
   if (!job.ok()) return cmd.fail(job.status(), cli::is_device_failure(job.status()) ? kIoError : kRefused);
-  for (const std::string& n : job->notes()) std::cout << "note: " << n << "\n";
-  const auto mismatches = job->mismatches();
-  for (const std::string& m : mismatches) {
+  UndoRun run;
+  run.undo_file = cmd.get<std::string>("file");
+  run.dry_run = dry;
+  run.notes = job->notes();
+  run.mismatches = job->mismatches();
+  if (!json) {
+    for (const std::string& n : run.notes) std::cout << "note: " << n << "\n";
+  }
+  for (const std::string& m : run.mismatches) {
     std::cerr << "llbitmap-undo: " << m << (force ? " (--force: writing anyway)\n" : "\n");
   }
-  if (!mismatches.empty() && !force) {
-    return cmd.fail("refused: the devices are not as the writer left them (--force overrides); "
-                    "nothing written",
-                    kRefused);
+  if (!run.mismatches.empty() && !force) {
+    if (json) {
+      run.exit_status = kRefused;
+      std::cout << undo_json(run) << "\n";
+    }
+    std::cerr << "llbitmap-undo: refused: the devices are not as the writer left them (--force "
+                 "overrides); nothing written\n";
+    return kRefused;
   }
   auto say = [&](const UndoRecord& r, const std::string& path) {
-    std::cout << (dry ? "would restore " : "restoring ") << path << ": bytes " << r.offset_bytes
-              << "-" << r.offset_bytes + r.bytes.size() - 1 << "\n";
+    run.ranges.push_back({path, r.offset_bytes, r.offset_bytes + r.bytes.size() - 1});
+    if (!json) {
+      std::cout << (dry ? "would restore " : "restoring ") << path << ": bytes " << r.offset_bytes
+                << "-" << r.offset_bytes + r.bytes.size() - 1 << "\n";
+    }
   };
   if (dry) {
     for (std::size_t k = 0; k < log->records.size(); ++k) {
@@ -70,12 +87,13 @@ int main(int argc, char** argv) {
         say(log->records[k], paths[log->records[k].device]);
       }
     }
-    std::cout << "dry run: nothing written\n";
+    std::cout << (json ? undo_json(run) + "\n" : "dry run: nothing written\n");
     return kOk;
   }
   if (Status st = job->run(say); !st.ok()) {
     return cmd.fail(st.message() + "\nllbitmap-undo: run it again to finish", kIoError);
   }
-  std::cout << "restored\n";
+  run.restored = true;
+  std::cout << (json ? undo_json(run) + "\n" : "restored\n");
   return kOk;
 }

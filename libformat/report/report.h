@@ -14,6 +14,9 @@ struct TextOptions {
 
 std::string render_text(const Examination& ex, const TextOptions& opts);
 std::string render_export(const Examination& ex);
+// A value as `blkid -o export` prints it (util-linux's safe_print): "M-" for bytes of 128 and up,
+// "^X" for control bytes, a backslash before space \ " ' $ ` < >; anything else as it is.
+std::string blkid_export_escape(const std::string& v);
 
 // "64 KiB", "127 MiB", "9 GiB", "1.50 GiB": exact IEC units where they divide evenly.
 std::string format_iec(std::uint64_t bytes);

@@ -6,19 +6,36 @@
 #include "libformat/report/report.h"
 
 namespace llb {
-namespace {
 
-// blkid's rule: characters outside a safe set are backslash-escaped.
-std::string safe(const std::string& v) {
+// As `blkid -o export` prints a value (util-linux's safe_print): a byte of 128 or more as "M-" and
+// the byte less 128, then a control byte (and DEL) as "^" and the byte XOR 0x40, and a backslash
+// before a space, a backslash, a quote of either kind, a dollar sign, a backquote, '<' and '>'.
+// Everything else is printed as it is, parentheses included: "(none):0" stays "(none):0". blkid
+// prints DEVNAME raw; here it is escaped too, so that `eval` never runs a device name.
+
+std::string blkid_export_escape(const std::string& v) {
   std::string out;
-  for (char c : v) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.' || c == '/' || c == ':' || c == ',' || c == '+';
-    if (!ok) out += '\\';
-    out += c;
+  out.reserve(v.size());
+  for (const char c0 : v) {
+    auto c = static_cast<unsigned char>(c0);
+    if (c >= 128) {
+      out += "M-";
+      c = static_cast<unsigned char>(c - 128);
+    }
+    if (c < 32 || c == 0x7f) {
+      out += '^';
+      c ^= 0x40;
+    } else if (std::string_view(" \\\"'$`<>").find(static_cast<char>(c)) != std::string_view::npos) {
+      out += '\\';
+    }
+    out += static_cast<char>(c);
   }
   return out;
 }
+
+namespace {
+
+std::string safe(const std::string& v) { return blkid_export_escape(v); }
 
 std::string upper(std::string_view s) {
   std::string out(s);
