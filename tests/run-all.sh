@@ -28,6 +28,11 @@ tools/bootstrap.sh release build
 echo "== tests (release build)"
 ctest --test-dir build --output-on-failure -j "$(nproc)" "${label_args[@]}"
 
+# The Debian packages: built with dpkg-buildpackage, checked with lintian, unpacked with dpkg -x
+# and their tools run on a real-kernel member (about 5 min on 2 cores).
+echo "== Debian packages"
+sh tests/shipping/deb_test.sh . build/fixtures
+
 # The real-kernel suite: a stock and a patched Linux 7.2.13 under qemu, each finding's scenario
 # checked with the tools. The kernels are cached in RK_WORK (a cold build of both takes 6-13 min
 # on 2 cores, a warm run about 4 min of qemu). LLB_REALKERNEL=0 skips it.

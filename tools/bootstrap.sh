@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 PACKAGES="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libboost-program-options-dev nlohmann-json3-dev libblkid-dev uuid-dev libgtest-dev libgmock-dev
   libbenchmark-dev pybind11-dev python3-dev python3-pybind11 python3-numpy xz-utils util-linux
-  mandoc"
+  mandoc debhelper dh-python dpkg-dev lintian"
 
 install_deps() {
   local missing=
