@@ -38,7 +38,7 @@ std::optional<int> Command::parse(int argc, char** argv) {
     std::cout << info_.name << " " << version() << "\n";
     return 0;
   }
-  if (has("quiet")) {
+  if (quiet_means_silent_ && has("quiet")) {
     if (has("json")) return usage_error("--quiet and --json exclude each other");
     std::cout.setstate(std::ios::badbit);  // every later write to stdout is dropped
   }

@@ -44,7 +44,10 @@ class Command {
   void positional(const char* name, int max_count) { positional_.add(name, max_count); }
   // -q/--quiet: nothing on standard output, for a script that wants only the exit status
   // (errors still go to standard error).
-  void add_quiet() { add()("quiet,q", "print nothing on standard output; the exit status says it all"); }
+  void add_quiet() {
+    add()("quiet,q", "print nothing on standard output; the exit status says it all");
+    quiet_means_silent_ = true;
+  }
 
   // Parses argv (from argv[first] on). An exit status when the tool is done already (--help,
   // --version, or a usage error, reported), nullopt when it goes on.
@@ -73,6 +76,7 @@ class Command {
   po::options_description hidden_;
   po::positional_options_description positional_;
   po::variables_map vm_;
+  bool quiet_means_silent_ = false;  // add_quiet() was called (llbitmap-sim's --quiet is its own)
 };
 
 // Whether a failure is the device's (could not be opened, found, read or written, or is busy)

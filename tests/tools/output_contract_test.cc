@@ -118,6 +118,10 @@ TEST(OutputContract, QuietPrintsNothingAndKeepsTheExitStatus) {
   EXPECT_EQ(out, "");
   EXPECT_EQ(test::run_command(tool("llbitmap-examine") + " -q --json " + b.args() + " 2>/dev/null",
                               &out), 8);
+  // llbitmap-sim run keeps its own --quiet (no timeline), which goes with --json.
+  EXPECT_EQ(run_stdout(tool("llbitmap-sim") + " run " + LLB_FIXTURES_DIR +
+                           "/traces/demo-crash-inflight.json --seed 2 -q --json", &out), 0);
+  EXPECT_EQ(parse_one(out)["schema"], "llbitmap-sim-run");
 }
 
 // The escaping of `blkid -o export`, taken from blkid itself: an ext4 label with every kind of
