@@ -1,7 +1,10 @@
-// The Python face of llbitmap-tools: examine member devices or images, run the simulator, and
-// run the crash explorer, from Python. Every result is the same JSON the command-line tools print
-// with --json, returned as Python dicts and lists; bad input raises ValueError naming what was
-// wrong, as the tools' error messages do. Long runs release the GIL.
+// The Python face of llbitmap-tools (the extension under python/llbitmap/__init__.py): examine
+// member devices or images, run the simulator, and run the crash explorer. Every result is the
+// document the command-line tools print with --json, converted from its DOM straight into Python
+// dicts and lists (no JSON text for the simulator's documents; examine's report, written by a
+// streaming writer for speed, is parsed once here); the package wraps them in typed classes. Bad
+// input raises ValueError naming what was wrong, as the tools' messages do (the package turns it
+// into llbitmap.ArgumentError). Long runs release the GIL.
 
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -16,6 +19,7 @@
 #include "libformat/report/json_dom.h"
 #include "sim/explore/explore.h"
 #include "sim/workload/random_workload.h"
+#include "sim/report/result_dom.h"
 #include "sim/report/result_json.h"
 #include "sim/workload/runner.h"
 #include "sim/workload/trace.h"
@@ -26,7 +30,29 @@ using namespace llb::sim;
 
 namespace {
 
-py::object to_python(const Json& j) { return py::module_::import("json").attr("loads")(json_text(j)); }
+// A JSON DOM as Python objects: null, bool, int, float, str, list, dict (keys in document order).
+py::object to_python(const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::null: return py::none();
+    case Json::value_t::boolean: return py::bool_(j.get<bool>());
+    case Json::value_t::number_integer: return py::int_(j.get<std::int64_t>());
+    case Json::value_t::number_unsigned: return py::int_(j.get<std::uint64_t>());
+    case Json::value_t::number_float: return py::float_(j.get<double>());
+    case Json::value_t::string: return py::str(j.get_ref<const std::string&>());
+    case Json::value_t::array: {
+      py::list l(j.size());
+      std::size_t i = 0;
+      for (const Json& e : j) l[i++] = to_python(e);
+      return l;
+    }
+    case Json::value_t::object: {
+      py::dict d;
+      for (const auto& [k, v] : j.items()) d[py::str(k)] = to_python(v);
+      return d;
+    }
+    default: return py::none();  // binary and discarded values: never in our documents
+  }
+}
 
 LayoutChoice layout_arg(const std::string& s) {
   auto l = parse_layout_choice(s);
@@ -97,7 +123,7 @@ py::object run_py(const std::optional<std::string>& trace, const std::optional<s
     const std::string repro =
         str_cat("llbitmap-sim run ", trace ? *trace + " " : "", "--seed ", opts.seed, " --kernel ",
                 kernel_model_name(opts.kernel));
-    j = Json::parse(run_json(t, opts, r, runner.array().timeline(), repro));
+    j = run_document(t, opts, r, runner.array().timeline(), repro);
   }
   return to_python(j);
 }
@@ -128,7 +154,7 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
   {
     py::gil_scoped_release unlocked;
     ExploreResult r = sim::explore(t, o);
-    j = Json::parse(explore_result_json(o, r));
+    j = explore_document(o, r);
   }
   if (j.contains("run_error")) {
     throw py::value_error("the workload failed: " + j["run_error"].get<std::string>());

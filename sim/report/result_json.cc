@@ -1,4 +1,5 @@
 #include "sim/report/result_json.h"
+#include "sim/report/result_dom.h"
 
 #include "libformat/report/json_dom.h"
 #include "libformat/report/report.h"
@@ -61,6 +62,8 @@ Json violation_json(const Violation& v) {
           {"model_state", v.model_state}, {"detail", v.detail}, {"writes", fates}};
 }
 
+}  // namespace
+
 Json explore_document(const ExploreOptions& o, const ExploreResult& r) {
   Json j = {{"schema", "llbitmap-sim-explore"}, {"schema_version", 1},
             {"kernel", kernel_model_name(o.kernel)}, {"seed", o.seed},
@@ -72,17 +75,20 @@ Json explore_document(const ExploreOptions& o, const ExploreResult& r) {
   return j;
 }
 
-}  // namespace
-
 std::string run_json(const Trace& trace, const RunOptions& opts, const RunResult& r,
                      const std::vector<TimelineEntry>& timeline, const std::string& repro,
                      int indent) {
+  return json_text(run_document(trace, opts, r, timeline, repro), indent);
+}
+
+Json run_document(const Trace& trace, const RunOptions& opts, const RunResult& r,
+                  const std::vector<TimelineEntry>& timeline, const std::string& repro) {
   const KernelVersion format = kernel_policy(opts.kernel).format->version;
   Json dumps = Json::array();
   for (const auto& d : r.dumps) dumps.push_back(snapshot_json(d, format));
   Json events = Json::array();
   for (const auto& e : timeline) events.push_back({{"at_us", e.at}, {"what", e.what}});
-  const Json j = {{"schema", "llbitmap-sim-run"},
+  Json j = {{"schema", "llbitmap-sim-run"},
                   {"schema_version", 1},
                   {"trace", trace.name},
                   {"seed", opts.seed},
@@ -97,7 +103,7 @@ std::string run_json(const Trace& trace, const RunOptions& opts, const RunResult
                   {"final", snapshot_json(r.final_state, format)},
                   {"exported", r.exported},
                   {"reproduce", repro}};
-  return json_text(j, indent);
+  return j;
 }
 
 std::string explore_result_json(const ExploreOptions& o, const ExploreResult& r, int indent) {

@@ -63,15 +63,55 @@ class ExamineRealKernelImages(unittest.TestCase):
         self.assertIn("Events : 3", text)
         self.assertIn("0-511", text)
 
-    def test_a_missing_device_is_reported_with_its_path(self):
-        result = llbitmap.examine(["/nonexistent/llbitmap-member"])
-        self.assertEqual(result["exit_status"] & 4, 4)  # unreadable, as llbitmap-examine exits
-        error = result["devices"][0]["error"]
-        self.assertEqual(error["code"], "NotFound")
-        self.assertIn("/nonexistent/llbitmap-member", error["message"])
+    def test_a_missing_device_raises_device_error_with_the_result(self):
+        with self.assertRaises(llbitmap.DeviceError) as cm:
+            llbitmap.examine(["/nonexistent/llbitmap-member"])
+        self.assertIsInstance(cm.exception, OSError)
+        self.assertIn("/nonexistent/llbitmap-member", str(cm.exception))
+        result = cm.exception.result
+        self.assertEqual(result.exit_status & 4, 4)  # unreadable, as llbitmap-examine exits
+        self.assertEqual(result.devices[0].error.code, "NotFound")
+        unchecked = llbitmap.examine(["/nonexistent/llbitmap-member"], check=False)
+        self.assertEqual(unchecked.to_dict(), result.to_dict())
+
+    def test_metadata_the_kernel_refuses_raises_metadata_error(self):
+        with tempfile.TemporaryDirectory() as d:
+            not_a_member = os.path.join(d, "zeros.img")
+            with open(not_a_member, "wb") as f:
+                f.truncate(1 << 20)
+            with self.assertRaises(llbitmap.MetadataError) as cm:
+                llbitmap.examine([not_a_member])
+        self.assertEqual(cm.exception.result.exit_status, 2)
+        self.assertIn("no md v1.x superblock", str(cm.exception))
+
+    def test_a_needed_resync_is_a_result_not_an_error(self):
+        images = [os.path.join(IMAGES, "realkernel", "b-crash-dirty", f"after-{m}.img") for m in ("vda", "vdb")]
+        r = llbitmap.examine(images)
+        self.assertEqual(r.exit_status, 1)
+        self.assertEqual(r.arrays[0].assembly.sync_chunks, 514)
+        self.assertEqual(r.devices[0].md_superblock.events, r["devices"][0]["md_superblock"]["events"])
+        self.assertIsInstance(r.devices[0].llbitmap.runs[0], llbitmap.StateRun)
+
+    def test_to_dict_is_the_document_the_tool_prints(self):
+        images = [os.path.join(IMAGES, "realkernel", "c-degraded-3disk", f"after-{m}.img")
+                  for m in ("vda", "vdb", "vdc")]
+        tool = os.path.join(os.environ.get("LLB_TOOLS_DIR", os.path.join(SOURCE, "build", "tools")),
+                            "llbitmap-examine")
+        printed = subprocess.run([tool, "--json"] + images, capture_output=True, text=True)
+        import json
+        expected = json.loads(printed.stdout)
+        got = llbitmap.examine(images).to_dict()
+        self.assertEqual(got, expected)
+        self.assertEqual(list(got["devices"][0].keys()), list(expected["devices"][0].keys()))
+
+    def test_help_shows_the_fields_and_the_errors(self):
+        self.assertIn("DeviceError", llbitmap.__doc__)
+        self.assertIn("to_dict", llbitmap.results.__doc__)
+        self.assertIn("check", llbitmap.examine.__doc__)
+        self.assertIn("events", [f for f in llbitmap.results.MdSuperblock.__dataclass_fields__])
 
     def test_a_bad_layout_raises(self):
-        with self.assertRaisesRegex(ValueError, "layout is 'sideways', expected upstream, rfc or auto"):
+        with self.assertRaisesRegex(llbitmap.ArgumentError, "layout is 'sideways', expected upstream, rfc or auto"):
             llbitmap.examine(["x"], layout="sideways")
 
 

@@ -1,0 +1,16 @@
+# The extension's interface (python/module.cc); llbitmap/__init__.py wraps each function and
+# returns typed results. These return the --json documents as plain dicts.
+from typing import Any, Dict, List, Optional
+
+def examine(paths: List[str], layout: str = ...) -> Dict[str, Any]: ...
+def examine_text(paths: List[str], layout: str = ...) -> str: ...
+def run(trace: Optional[str] = ..., *, trace_json: Optional[str] = ..., seed: Optional[int] = ...,
+        kernel: Optional[str] = ..., export_dir: Optional[str] = ...,
+        timeline: bool = ...) -> Dict[str, Any]: ...
+def explore(trace: Optional[str] = ..., *, trace_json: Optional[str] = ..., seed: Optional[int] = ...,
+            kernel: Optional[str] = ..., ops: int = ..., members: int = ..., member_size: int = ...,
+            exhaustive: bool = ..., max_states: int = ..., torn: bool = ..., cache_loss: bool = ...,
+            live_pages: bool = ..., plant_fault: bool = ...,
+            stop_at_first: bool = ...) -> Dict[str, Any]: ...
+def random_trace(seed: int, ops: int = ..., members: int = ..., member_size: int = ...,
+                 logical_block_size: int = ...) -> str: ...
