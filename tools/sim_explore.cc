@@ -1,7 +1,10 @@
 // `llbitmap-sim explore`: the crash explorer on a trace, a seeded random workload, or an
 // imported fio iolog / blkparse log.
 
+#include <atomic>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "sim/explore/explore.h"
 #include "sim/workload/import.h"
@@ -33,8 +36,84 @@ using Combinations = cli::Bounded<std::uint64_t, kMaxCombinations, 1>;
 using Samples = cli::Bounded<std::uint32_t, kMaxSamples, 1>;
 using Count = cli::Bounded<std::uint64_t>;
 using IoDepth = cli::Bounded<std::uint32_t, 1024, 1>;
+using Jobs = cli::Bounded<std::uint32_t, 256, 1>;
+
+// "A:B": the seeds A, A+1, ..., B-1 (as Python's range), at most 2^20 of them.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_seed_range(const std::string& s) {
+  const auto colon = s.find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  const auto a = cli::parse_unsigned(s.substr(0, colon));
+  const auto b = cli::parse_unsigned(s.substr(colon + 1));
+  if (!a || !b || *b <= *a || *b - *a > (1u << 20)) return std::nullopt;
+  return std::make_pair(*a, *b);
+}
+
+// Runs job(i) for i in [0, n) on `jobs` threads and hands each result to emit(i, result) in
+// index order, as soon as every earlier one is out: the output is the same for any job count.
+template <typename Job, typename Emit>
+void run_in_order(std::size_t n, unsigned jobs, Job job, Emit emit) {
+  using R = decltype(job(std::size_t{0}));
+  std::vector<std::optional<R>> done(n);
+  std::atomic<std::size_t> next{0};
+  std::mutex mu;
+  std::size_t emitted = 0;
+  auto worker = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < n;) {
+      R r = job(i);
+      std::lock_guard<std::mutex> lock(mu);
+      done[i] = std::move(r);
+      while (emitted < n && done[emitted]) {
+        emit(emitted, *done[emitted]);
+        done[emitted].reset();
+        ++emitted;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < jobs && t < n; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+}
 
 }  // namespace
+
+// --seeds A:B [--jobs N]: one exploration per seed, reported in seed order (JSON: one document
+// per line), whatever the number of jobs. Exit: 2 if any workload failed, else 1 if any seed
+// found a violation, else 0.
+template <typename RequestFor>
+int explore_seeds(const cli::Command& cmd, bool json, RequestFor request_for) {
+  const auto range = parse_seed_range(cmd.get<std::string>("seeds"));
+  if (!range) {
+    return cmd.usage_error("--seeds is '" + cmd.get<std::string>("seeds") +
+                           "', expected A:B with A < B (the seeds A to B-1, at most 2^20 of them)");
+  }
+  const unsigned jobs = cmd.get<Jobs>("jobs").value;
+  int exit = kOk;
+  run_in_order(
+      static_cast<std::size_t>(range->second - range->first), jobs,
+      [&](std::size_t i) {
+        const ExploreRequest req = request_for(range->first + i);
+        ExploreSession s = run_exploration(req);
+        if (!s.result.run_error.empty()) {
+          std::cerr << "llbitmap-sim: seed " << req.options.seed
+                    << ": the workload failed: " << s.result.run_error << "\n";
+          // JSON: the document says so too (its run_error field)
+          return std::make_pair(kBadInput, json ? explore_session_json(req, s) + "\n" : std::string());
+        }
+        std::string out = json ? explore_session_json(req, s) + "\n"
+                               : explore_header_text(req) + explore_session_text(req, s);
+        return std::make_pair(s.violated() ? kViolation : kOk, out);
+      },
+      [&](std::size_t, const std::pair<int, std::string>& r) {
+        std::cout << r.second << std::flush;
+        if (r.first == kBadInput || exit == kBadInput) {
+          exit = kBadInput;
+        } else if (r.first == kViolation) {
+          exit = kViolation;
+        }
+      });
+  return exit;
+}
 
 int explore_main(int argc, char** argv) {
   cli::Command cmd({
@@ -53,6 +132,8 @@ int explore_main(int argc, char** argv) {
       kUsage});
   cmd.add()
       ("seed", po::value<Seed>(), "seed (latencies, sampling; with no TRACE: the random workload)")
+      ("seeds", po::value<std::string>(), "A:B: explore each seed from A to B-1 (as --seed), one report per seed in seed order")
+      ("jobs,j", po::value<Jobs>()->default_value({1}, "1"), "with --seeds: explore this many seeds at once (the output does not depend on it)")
       ("kernel", po::value<std::string>()->default_value("upstream"), "upstream (Linux 7.2), upstream-patched (with tests/realkernel/patches) or rfc")
       ("import", po::value<std::string>(), "replay a fio iolog (v2/v3) or blkparse text output")
       ("iodepth", po::value<IoDepth>()->default_value({1}, "1"), "with --import of a fio iolog v3: at most this many I/Os in flight, as fio's replay (its --iodepth)")
@@ -99,6 +180,11 @@ int explore_main(int argc, char** argv) {
   }
   Trace trace;
   std::string what;
+  std::optional<WorkloadOptions> random_options;  // a --seed/--seeds workload
+  if (vm.count("seed") && vm.count("seeds")) return cmd.usage_error("--seed and --seeds exclude each other");
+  if (vm.count("seeds") && (vm.count("export-violation") || vm.count("save-trace"))) {
+    return cmd.usage_error("--export-violation and --save-trace take one seed, not --seeds");
+  }
   if (vm.count("trace")) {
     auto t = load_trace(vm["trace"].as<std::string>());
     if (!t.ok()) {
@@ -126,7 +212,7 @@ int explore_main(int argc, char** argv) {
                    " --member-size ", vm["member-size"].as<std::string>(),
                    io.max_ops ? str_cat(" --ops ", io.max_ops) : std::string(),
                    io.iodepth == 1 ? std::string() : str_cat(" --iodepth ", io.iodepth));
-  } else if (vm.count("seed")) {
+  } else if (vm.count("seed") || vm.count("seeds")) {
     WorkloadOptions w;
     w.members = vm["members"].as<Members>().value;
     w.member_size_bytes = *size;
@@ -136,14 +222,14 @@ int explore_main(int argc, char** argv) {
     if (auto p = logical_block_size_problem(w.logical_block_size)) {
       return cmd.usage_error(str_cat("--logical-block-size is ", p->value, ", expected ", p->expected));
     }
-    trace = random_workload(vm["seed"].as<Seed>().value, w);
+    random_options = w;
     // (the seed itself goes at the end of the command the session prints)
     what = str_cat("--members ", w.members,
                    " --member-size ", vm["member-size"].as<std::string>(), " --ops ", w.ops,
                    w.logical_block_size == 512 ? "" : " --logical-block-size 4096",
                    w.media_errors ? " --media-errors" : "");
   } else {
-    return cmd.usage_error("give a TRACE, --seed N or --import FILE");
+    return cmd.usage_error("give a TRACE, --seed N, --seeds A:B or --import FILE");
   }
   if (vm.count("seed")) o.seed = vm["seed"].as<Seed>().value;
   o.exhaustive = !vm.count("random");
@@ -157,13 +243,24 @@ int explore_main(int argc, char** argv) {
   o.stop_at_first = vm.count("stop-at-first") > 0;
   o.planted_fault = vm.count("plant-fault") > 0;
   const bool json = vm.count("json") > 0;
-  ExploreRequest req;
-  req.trace = trace;
-  req.options = o;
-  req.what = what;
-  req.shrink = vm.count("shrink") > 0;
-  if (vm.count("export-violation")) req.export_dir = vm["export-violation"].as<std::string>();
-  if (vm.count("save-trace")) req.save_trace_path = vm["save-trace"].as<std::string>();
+  // The request for one seed: a random workload made from it, or the trace/import explored with
+  // it as the exploration's seed.
+  auto request_for = [&](std::optional<std::uint64_t> seed) {
+    ExploreRequest req;
+    req.options = o;
+    if (seed) req.options.seed = *seed;
+    req.trace = random_options ? random_workload(*seed, *random_options) : trace;
+    req.what = what;
+    req.shrink = vm.count("shrink") > 0;
+    if (vm.count("export-violation")) req.export_dir = vm["export-violation"].as<std::string>();
+    if (vm.count("save-trace")) req.save_trace_path = vm["save-trace"].as<std::string>();
+    return req;
+  };
+  if (vm.count("seeds")) {
+    return explore_seeds(cmd, json, request_for);
+  }
+  const ExploreRequest req = request_for(vm.count("seed") ? std::optional(vm["seed"].as<Seed>().value)
+                                                          : std::nullopt);
   if (!json) std::cout << explore_header_text(req) << std::flush;
   const ExploreSession s = run_exploration(req);
   if (!s.result.run_error.empty()) {

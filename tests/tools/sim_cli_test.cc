@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
+
+#include "libformat/report/json.h"
 #include "tests/writer_util.h"
 
 namespace llb {
@@ -55,6 +58,51 @@ TEST(SimCli, ExploreRefusesArrayShapesTheSimulatorCannotTake) {
   EXPECT_NE(out.find("--member-size is 4096, expected a multiple of 4 KiB"), std::string::npos) << out;
   // The smallest member that holds the data offset and one chunk explores.
   EXPECT_EQ(test::run_command(sim + "--member-size 1114112 2>&1", &out), 0) << out;
+}
+
+// The wall-clock fields of an exploration: the only ones that may differ between two runs.
+Json without_timing(Json j) {
+  j["stats"].erase("seconds");
+  j["stats"].erase("states_per_second");
+  return j;
+}
+
+std::vector<Json> json_lines(const std::string& text) {
+  std::vector<Json> docs;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    docs.push_back(without_timing(Json::parse(line)));
+  }
+  return docs;
+}
+
+TEST(SimCli, ExploreSeedsReportsEverySeedInOrderWhateverTheJobs) {
+  const std::string cmd = test::tool("llbitmap-sim") + " explore --ops 12 --max-states 2000 --json";
+  std::string one_job, two_jobs, single;
+  ASSERT_EQ(test::run_command(cmd + " --seeds 3:9 2>&1", &one_job), 0) << one_job;
+  ASSERT_EQ(test::run_command(cmd + " --seeds 3:9 -j 2 2>&1", &two_jobs), 0) << two_jobs;
+  const auto a = json_lines(one_job), b = json_lines(two_jobs);
+  ASSERT_EQ(a.size(), 6u);
+  EXPECT_EQ(a, b);
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i]["seed"], 3 + i);
+  ASSERT_EQ(test::run_command(cmd + " --seed 5 2>&1", &single), 0) << single;
+  EXPECT_EQ(a[2], without_timing(Json::parse(single))) << "--seeds 3:9 holds what --seed 5 prints";
+
+  // The planted fault (data before its bitmap block) is found on some seed: exit status 1.
+  std::string planted;
+  EXPECT_EQ(test::run_command(test::tool("llbitmap-sim") + " explore --ops 12 --plant-fault "
+                                  "--stop-at-first --seeds 0:4 -j 2 2>&1", &planted), 1) << planted;
+}
+
+TEST(SimCli, ExploreSeedsRefusesWhatItCannotDo) {
+  const std::string sim = test::tool("llbitmap-sim") + " explore ";
+  std::string out;
+  EXPECT_EQ(test::run_command(sim + "--seeds 5:5 2>&1", &out), 8);
+  EXPECT_NE(out.find("--seeds is '5:5', expected A:B with A < B"), std::string::npos) << out;
+  EXPECT_EQ(test::run_command(sim + "--seeds 1:x 2>&1", &out), 8);
+  EXPECT_EQ(test::run_command(sim + "--seeds 0:3 --seed 1 2>&1", &out), 8);
+  EXPECT_EQ(test::run_command(sim + "--seeds 0:3 --export-violation /tmp/x 2>&1", &out), 8);
+  EXPECT_EQ(test::run_command(sim + "--seeds 0:3 --jobs 0 2>&1", &out), 8);
 }
 
 }  // namespace
