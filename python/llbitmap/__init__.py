@@ -13,6 +13,9 @@ document itself):
                                                                 llbitmap-sim explore --json
     random_trace(seed, ops=40, members=2, member_size=128 MiB) -> str
                                                                 the seeded workload's trace (JSON)
+    sweep(seeds, ops=40, max_states=0, workers=None, scheduler=None) -> SweepResult
+                                                                explore many workloads, on Dask
+                                                                (llbitmap.sweeps)
 
 Errors raise, each a subclass of llbitmap.Error:
     ArgumentError (also a ValueError)  bad arguments: an unknown layout or kernel, a malformed
@@ -127,6 +130,13 @@ def random_trace(seed: int, ops: int = 40, members: int = 2, member_size: int = 
     return _call(_llbitmap.random_trace, seed, ops, members, member_size, logical_block_size)
 
 
+def sweep(seeds, **kwargs):
+    """Explore many seeded workloads on every kernel and fault model, serially or on a Dask
+    cluster; the result is the same whatever the worker count (see the llbitmap.sweeps module)."""
+    from .sweeps import sweep as _sweep
+    return _sweep(seeds, **kwargs)
+
+
 def state_runs(member) -> list:
     """The runs of one member of an examine() or run() result as (first, last, state) tuples."""
     runs = member.get("runs")
@@ -135,7 +145,7 @@ def state_runs(member) -> list:
     return [(r["first"], r["last"], r["state"]) for r in runs]
 
 
-__all__ = ["examine", "examine_text", "run", "explore", "random_trace", "state_runs",
+__all__ = ["examine", "examine_text", "run", "explore", "random_trace", "state_runs", "sweep",
            "Error", "ArgumentError", "DeviceError", "MetadataError", "WorkloadError",
            "Examination", "DeviceReport", "ArrayReport", "RunResult", "ExploreResult",
            "Violation", "StateRun", "Record"]
