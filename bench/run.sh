@@ -17,3 +17,5 @@ echo "== crash explorer states per second"
 build/bench/explore_bench "$@"
 echo "== what the unplug fix costs (simulated: bitmap writes, write latency; stock vs patched)"
 build/bench/unplug_cost_bench "$@"
+echo "== explorer sweep on Dask vs serial"
+/usr/bin/python3 bench/sweep_bench.py

@@ -9,7 +9,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 PACKAGES="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   libboost-program-options-dev nlohmann-json3-dev libblkid-dev uuid-dev libgtest-dev libgmock-dev
   libbenchmark-dev pybind11-dev python3-dev python3-pybind11 python3-numpy xz-utils util-linux
-  mandoc debhelper dh-python dpkg-dev lintian"
+  mandoc debhelper dh-python dpkg-dev lintian
+  python3-distributed python3-nbclient python3-nbconvert python3-ipykernel python3-matplotlib
+  python3-tqdm"
 
 install_deps() {
   local missing=

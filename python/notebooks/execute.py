@@ -1,79 +1,102 @@
 #!/usr/bin/python3
-"""Executes the crash-scenario notebooks without Jupyter, so they run wherever the module does.
+"""Executes the crash-scenario notebooks with nbclient (Jupyter's own executor, on the python3
+kernel of Debian's /usr/bin/python3) and stores or checks their outputs.
 
     /usr/bin/python3 python/notebooks/execute.py --write NOTEBOOK...   run, store the outputs
     /usr/bin/python3 python/notebooks/execute.py --check NOTEBOOK...   run, compare with them
 
-Each code cell runs in one namespace, in order, with the notebook's directory as the working
-directory; what it prints becomes its output (the notebooks print what they show, so the stored
-outputs are plain text a reader sees in Jupyter or on GitHub). --check fails when any cell's
-output differs from the stored one: a notebook whose outputs went stale is a failing test.
-The module is found through LLB_PYTHON_PATH, else ../../build/python from the notebook.
+Outputs are what Jupyter stores: printed text, results, and figures. A figure is stored as a PNG
+and as the data it plots (llbitmap.figures.show); --check compares text exactly and figures by
+that data, never by their pixels (axes marked "(wall clock)" by their x values only), and fails
+on any cell that raises. A notebook whose outputs went stale is a failing test.
+The module is found through LLB_PYTHON_PATH (the notebooks read it), else ../../build/python.
 """
 
-import contextlib
-import io
-import json
+import copy
 import os
 import sys
-import traceback
+
+import nbformat
+from nbclient import NotebookClient
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIGURE_MIME = "application/vnd.llbitmap.figure+json"
+
+
+def _figures():
+    path = os.environ.get("LLB_PYTHON_PATH", os.path.join(HERE, "..", "..", "build", "python"))
+    if path not in sys.path:
+        sys.path.insert(0, os.path.abspath(path))
+    from llbitmap import figures
+    return figures
 
 
 def run_notebook(path):
-    """[(cell index, printed text)] for every code cell, in order."""
-    nb_dir = os.path.dirname(os.path.abspath(path))
-    module_dir = os.environ.get("LLB_PYTHON_PATH", os.path.join(nb_dir, "..", "..", "build", "python"))
-    if module_dir not in sys.path:
-        sys.path.insert(0, os.path.abspath(module_dir))
-    with open(path) as f:
-        nb = json.load(f)
-    namespace = {"__name__": "__main__"}
-    results = []
-    old_cwd = os.getcwd()
-    os.chdir(nb_dir)
-    try:
-        for i, cell in enumerate(nb["cells"]):
-            if cell["cell_type"] != "code":
-                continue
-            out = io.StringIO()
-            with contextlib.redirect_stdout(out):
-                try:
-                    exec(compile("".join(cell["source"]), f"{path}[cell {i}]", "exec"), namespace)
-                except Exception:
-                    traceback.print_exc(file=out)
-                    results.append((i, out.getvalue()))
-                    raise RuntimeError(f"{path}: cell {i} raised:\n{out.getvalue()}")
-            results.append((i, out.getvalue()))
-    finally:
-        os.chdir(old_cwd)
-    return nb, results
+    """The notebook, executed: every code cell's outputs replaced by this run's."""
+    nb = nbformat.read(path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        cell.setdefault("id", f"cell-{i}")
+    env_path = os.environ.get("LLB_PYTHON_PATH", os.path.join(HERE, "..", "..", "build", "python"))
+    os.environ["LLB_PYTHON_PATH"] = os.path.abspath(env_path)
+    os.environ.setdefault("MPLBACKEND", "agg")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # the kernel's debugger note
+    ran = copy.deepcopy(nb)
+    NotebookClient(ran, timeout=900, kernel_name="python3",
+                   resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}}).execute()
+    return nb, ran
 
 
-def stored_text(cell):
-    return "".join("".join(o.get("text", [])) for o in cell.get("outputs", [])
-                   if o.get("output_type") == "stream")
+def comparable_outputs(cell, figures):
+    """A cell's outputs as the tests compare them."""
+    out = []
+    for o in cell.get("outputs", []):
+        kind = o["output_type"]
+        if kind == "stream":
+            text = o["text"] if isinstance(o["text"], str) else "".join(o["text"])
+            if out and out[-1][0] == "stream" and out[-1][1] == o["name"]:
+                out[-1] = ("stream", o["name"], out[-1][2] + text)  # Jupyter may split a stream
+            else:
+                out.append(("stream", o["name"], text))
+        elif kind in ("display_data", "execute_result"):
+            data = o.get("data", {})
+            if FIGURE_MIME in data:
+                out.append(("figure", figures.comparable(data[FIGURE_MIME]), "image/png" in data))
+            else:
+                text = data.get("text/plain", "")
+                out.append(("data", text if isinstance(text, str) else "".join(text)))
+        elif kind == "error":
+            out.append(("error", o.get("ename"), o.get("evalue")))
+    return out
+
+
+def _strip(nb):
+    """Run-specific metadata out, so that a re-run changes only what the notebook shows; every
+    cell gets a stable id (nbformat 4.5 wants one)."""
+    for i, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        cell["id"] = f"cell-{i}"
+    nb.metadata.pop("widgets", None)
+    return nb
 
 
 def write(path):
-    nb, results = run_notebook(path)
-    for count, (i, text) in enumerate(results, start=1):
-        cell = nb["cells"][i]
-        cell["execution_count"] = count
-        cell["outputs"] = ([{"name": "stdout", "output_type": "stream",
-                             "text": text.splitlines(keepends=True)}] if text else [])
-    with open(path, "w") as f:
-        json.dump(nb, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+    _, ran = run_notebook(path)
+    nbformat.write(_strip(ran), path)
 
 
 def check(path):
     """A list of differences (empty when every output is as stored)."""
-    nb, results = run_notebook(path)
+    figures = _figures()
+    stored, ran = run_notebook(path)
     problems = []
-    for i, text in results:
-        expected = stored_text(nb["cells"][i])
-        if text != expected:
-            problems.append(f"{path}: cell {i} printed:\n{text}\nstored output:\n{expected}")
+    for i, (a, b) in enumerate(zip(stored.cells, ran.cells)):
+        if a.cell_type != "code":
+            continue
+        want, got = comparable_outputs(a, figures), comparable_outputs(b, figures)
+        if got != want:
+            problems.append(f"{path}: cell {i} shows:\n{got}\nstored:\n{want}")
+        if any(o[0] == "figure" and not o[2] for o in got):
+            problems.append(f"{path}: cell {i}: a figure without its PNG")
     return problems
 
 

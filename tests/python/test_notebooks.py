@@ -17,7 +17,7 @@ spec.loader.exec_module(execute)
 class Notebooks(unittest.TestCase):
     def test_every_notebook_prints_its_stored_outputs(self):
         paths = sorted(glob.glob(os.path.join(NOTEBOOKS, "*.ipynb")))
-        self.assertGreaterEqual(len(paths), 2)
+        self.assertGreaterEqual(len(paths), 3)
         for path in paths:
             with self.subTest(notebook=os.path.basename(path)):
                 self.assertEqual(execute.check(path), [])
@@ -42,3 +42,26 @@ class Notebooks(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+    def test_a_figure_is_compared_by_the_data_it_plots(self):
+        import json
+        import tempfile
+        path = os.path.join(NOTEBOOKS, "crash-with-a-write-in-flight.ipynb")
+        with open(path) as f:
+            nb = json.load(f)
+        mime = "application/vnd.llbitmap.figure+json"
+        figs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+                if mime in o.get("data", {})]
+        self.assertTrue(figs, "the notebook shows no figure")
+        self.assertIn("image/png", figs[0]["data"])
+        bars = figs[0]["data"][mime]["axes"][0]["bars"]
+        self.assertGreater(len(bars), 3)
+        bars[0][2] += 1  # one strip one chunk wider than the simulator draws it
+        with tempfile.NamedTemporaryFile("w", suffix=".ipynb", dir=NOTEBOOKS, delete=False) as f:
+            json.dump(nb, f)
+        try:
+            problems = execute.check(f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual(len(problems), 1, problems)
+

@@ -1,0 +1,97 @@
+#!/usr/bin/python3
+"""Benchmark: the explorer sweep on Dask, against the serial sweep in the same run.
+
+    /usr/bin/python3 bench/sweep_bench.py [SEEDS]      (after the build; bench/run.sh runs it)
+
+Prints, each as a RESULT line with its ratio to the serial baseline measured in this run:
+  - sweep throughput (explorations per second) serial, on a LocalCluster of 1 and of 2 worker
+    processes (goal: 2 workers >= 1.8x the 1-worker cluster on 2 cores), and of 4 worker
+    processes standing in for nodes (on 2 cores it cannot beat 2);
+  - the time to rediscover each known finding from seed 0, serially and on 2 workers (seeds
+    submitted in order, stopping at the first seed that shows it): the unplug race (Linux 7.2,
+    overlapping writes, a safety violation), the RFC's layout (a safety violation on the RFC
+    model), and the 4 KiB superblock infection (a failed workload on 4096-byte blocks).
+The bad-block collision needs media errors on 512 MiB members, which the sweep does not
+generate: llbitmap-sim explore --seed 1 --member-size 512M --media-errors finds it (docs/explore.md).
+Each exploration is bounded by a state budget, so every mode does the same work.
+"""
+import os
+import sys
+import time
+
+try:
+    import llbitmap
+except ImportError:
+    sys.path.insert(0, os.environ.get("LLB_PYTHON_PATH", os.path.join(os.path.dirname(
+        os.path.abspath(__file__)), "..", "build", "python")))
+    import llbitmap
+from llbitmap.sweeps import explore_seed
+
+OPS, MAX_STATES = 40, 20000
+
+
+def throughput(seeds, workers):
+    t0 = time.monotonic()
+    r = llbitmap.sweep(seeds, ops=OPS, max_states=MAX_STATES, workers=workers)
+    return len(r.outcomes) / (time.monotonic() - t0), r
+
+
+FINDINGS = {
+    "unplug race": (512, lambda k, o: k[1] == "overlapping" and k[2] == "upstream"
+                    and o.get("safety_violations")),
+    "RFC layout": (512, lambda k, o: k[2] == "rfc" and o.get("safety_violations")),
+    "4 KiB infection": (4096, lambda k, o: k[2] == "upstream" and "failed" in o),
+}
+
+
+def rediscover(name, client=None, batch=2, limit=200):
+    """Seconds until the first seed from 0 that shows the finding, and that seed."""
+    lbs, shows = FINDINGS[name]
+    t0 = time.monotonic()
+    seed = 0
+    while seed < limit:
+        seeds = list(range(seed, seed + batch))
+        if client is None:
+            results = [explore_seed(s, OPS, lbs, MAX_STATES) for s in seeds]
+        else:
+            results = client.gather([client.submit(explore_seed, s, OPS, lbs, MAX_STATES, pure=False)
+                                     for s in seeds])
+        for s, outcomes in zip(seeds, results):
+            if any(shows(k, o) for k, o in outcomes):
+                return time.monotonic() - t0, s
+        seed += batch
+    return time.monotonic() - t0, None
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 8
+    seeds = range(1, n + 1)
+    cores = os.cpu_count()
+    print(f"sweep of {n} seeds x 18 explorations ({OPS} ops, at most {MAX_STATES} states each), "
+          f"{cores} cores")
+    base, ref = throughput(seeds, 0)
+    print(f"RESULT sweep_serial explorations_per_s={base:.2f} ratio=1.00 (baseline)")
+    one, r1 = throughput(seeds, 1)
+    print(f"RESULT sweep_dask_1_worker explorations_per_s={one:.2f} ratio_to_serial={one / base:.2f}")
+    for w in (2, 4):
+        rate, r = throughput(seeds, w)
+        same = r.to_dict() == ref.to_dict()
+        print(f"RESULT sweep_dask_{w}_workers explorations_per_s={rate:.2f} "
+              f"ratio_to_serial={rate / base:.2f} ratio_to_1_worker={rate / one:.2f} "
+              f"identical_to_serial={same}")
+    from distributed import Client, LocalCluster
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    client = Client(cluster)
+    try:
+        for name in FINDINGS:
+            ts, s1 = rediscover(name)
+            td, s2 = rediscover(name, client)
+            print(f"RESULT rediscover name=\"{name}\" seed={s1} serial_s={ts:.2f} "
+                  f"dask_2_workers_s={td:.2f} ratio={ts / td:.2f} same_seed={s1 == s2}")
+    finally:
+        client.close()
+        cluster.close()
+
+
+if __name__ == "__main__":
+    main()
