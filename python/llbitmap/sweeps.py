@@ -7,7 +7,7 @@ flight at a time), serially or on a Dask cluster.
     r = llbitmap.sweep(range(1, 101), scheduler="tcp://host:8786")   # a real cluster
     print(r.table())
 
-One task per seed (its 18 explorations); results are keyed by (seed, variant, kernel, fault model)
+One Dask task per (seed, variant, kernel) (its three fault models); results are keyed by (seed, variant, kernel, fault model)
 and merged in key order, so the result and its table are identical whatever the worker count.
 Explorations are bounded by a state budget (max_states), never by wall time, so that a slow
 worker cannot change a result. Wall-clock time is kept apart, in ``seconds``.
@@ -39,30 +39,39 @@ def serialised(trace: dict) -> dict:
     return t
 
 
+def explore_part(seed: int, variant: str, kernel: str, ops: int = 40,
+                 logical_block_size: int = 512, max_states: int = 0) -> List[Tuple[Key, dict]]:
+    """The explorations of one seed's workload in one variant on one kernel, under each fault
+    model, as (key, outcome) pairs in key order. An outcome holds the exploration's counts, or
+    {"failed": message} when the workload itself failed. One Dask task each: small enough that two
+    workers stay busy to the end, large enough that scheduling costs little."""
+    import llbitmap  # on a Dask worker, the module is imported there
+    trace = json.loads(llbitmap.random_trace(seed, ops=ops, logical_block_size=logical_block_size))
+    if variant == "one at a time":
+        trace = serialised(trace)
+    text = json.dumps(trace)
+    out = []
+    for model, faults in FAULT_MODELS.items():
+        key = (seed, variant, kernel, model)
+        try:
+            r = llbitmap.explore(trace_json=text, kernel=kernel, seed=seed,
+                                 max_states=max_states, **faults)
+        except llbitmap.WorkloadError as e:
+            out.append((key, {"failed": str(e)}))
+            continue
+        s = r.stats
+        out.append((key, {"states": s.states, "safety_violations": s.safety_violations,
+                          "refused_states": s.refused_states,
+                          "unnecessary_chunks": s.unnecessary_chunks,
+                          "findings": sorted({v.invariant for v in r.violations})}))
+    return out
+
+
 def explore_seed(seed: int, ops: int = 40, logical_block_size: int = 512,
                  max_states: int = 0) -> List[Tuple[Key, dict]]:
-    """The 18 explorations of one seed, as (key, outcome) pairs in key order. An outcome holds
-    the exploration's counts, or {"failed": message} when the workload itself failed."""
-    import llbitmap  # on a Dask worker, the module is imported there
-    generated = json.loads(llbitmap.random_trace(seed, ops=ops, logical_block_size=logical_block_size))
-    out = []
-    for variant, trace in (("overlapping", generated), ("one at a time", serialised(generated))):
-        text = json.dumps(trace)
-        for kernel in KERNELS:
-            for model, faults in FAULT_MODELS.items():
-                key = (seed, variant, kernel, model)
-                try:
-                    r = llbitmap.explore(trace_json=text, kernel=kernel, seed=seed,
-                                         max_states=max_states, **faults)
-                except llbitmap.WorkloadError as e:
-                    out.append((key, {"failed": str(e)}))
-                    continue
-                s = r.stats
-                out.append((key, {"states": s.states, "safety_violations": s.safety_violations,
-                                  "refused_states": s.refused_states,
-                                  "unnecessary_chunks": s.unnecessary_chunks,
-                                  "findings": sorted({v.invariant for v in r.violations})}))
-    return out
+    """All 18 explorations of one seed (both variants, every kernel and fault model)."""
+    return [kv for variant in VARIANTS for kernel in KERNELS
+            for kv in explore_part(seed, variant, kernel, ops, logical_block_size, max_states)]
 
 
 @dataclass
@@ -125,15 +134,16 @@ class SweepResult:
 
 def sweep(seeds: Iterable[int], *, ops: int = 40, logical_block_size: int = 512,
           max_states: int = 0, workers: Optional[int] = None, scheduler: Optional[str] = None,
-          progress: bool = False) -> SweepResult:
+          client=None, progress: bool = False) -> SweepResult:
     """Explore every seed (see the module's docstring). workers=0: serially in this process;
     workers=N: a LocalCluster of N single-threaded worker processes (default: one per core);
-    scheduler="tcp://...": that cluster's scheduler (workers is then ignored). progress shows
-    Dask's progress bar (tqdm's when serial)."""
+    scheduler="tcp://...": that cluster's scheduler (workers is then ignored); client: a
+    distributed.Client already connected (kept open, for repeated sweeps). progress shows Dask's
+    progress bar (tqdm's when serial)."""
     seeds = list(seeds)
     result = SweepResult(ops, logical_block_size, max_states)
     started = time.monotonic()
-    if workers == 0 and scheduler is None:
+    if workers == 0 and scheduler is None and client is None:
         it = seeds
         if progress:
             from tqdm import tqdm
@@ -143,7 +153,8 @@ def sweep(seeds: Iterable[int], *, ops: int = 40, logical_block_size: int = 512,
     else:
         from distributed import Client, LocalCluster, as_completed
         cluster = None
-        if scheduler is None:
+        own_client = client is None
+        if scheduler is None and client is None:
             # The workers import llbitmap from wherever this process found it.
             import llbitmap
             pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(llbitmap.__file__)))
@@ -151,19 +162,20 @@ def sweep(seeds: Iterable[int], *, ops: int = 40, logical_block_size: int = 512,
             os.environ["PYTHONPATH"] = ":".join(dict.fromkeys(paths))
             cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                    processes=True, dashboard_address=None)
-        client = Client(scheduler or cluster)
+        if own_client:
+            client = Client(scheduler or cluster)
         try:
-            futures = [client.submit(explore_seed, s, ops, logical_block_size, max_states,
-                                     key=f"llbitmap-sweep-{s}-{ops}-{logical_block_size}-{max_states}",
-                                     pure=False)
-                       for s in seeds]
+            futures = [client.submit(explore_part, s, variant, kernel, ops, logical_block_size,
+                                     max_states, pure=False)
+                       for s in seeds for variant in VARIANTS for kernel in KERNELS]
             if progress:
                 from distributed import progress as dask_progress
                 dask_progress(futures)
             for future in as_completed(futures):
                 result.outcomes.update(future.result())
         finally:
-            client.close()
+            if own_client:
+                client.close()
             if cluster is not None:
                 cluster.close()
         result.outcomes = dict(sorted(result.outcomes.items()))
