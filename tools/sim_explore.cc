@@ -124,7 +124,7 @@ int explore_main(int argc, char** argv) {
       "Runs the workload and, at every crash point, enumerates what a power loss could leave on\n"
       "the members (cached writes kept or lost, in-flight writes landed, lost or torn, every\n"
       "member on its own), assembles each state as the kernel would and checks that every chunk\n"
-      "whose mirrors differ is resynced.",
+      "whose mirrors differ is resynced. TRACE - reads the trace from standard input.",
       {{kOk, "no violation"},
        {kViolation, "a violation found"},
        {kBadInput, "bad input, or the workload failed"},
@@ -135,7 +135,7 @@ int explore_main(int argc, char** argv) {
       ("seeds", po::value<std::string>(), "A:B: explore each seed from A to B-1 (as --seed), one report per seed in seed order")
       ("jobs,j", po::value<Jobs>()->default_value({1}, "1"), "with --seeds: explore this many seeds at once (the output does not depend on it)")
       ("kernel", po::value<std::string>()->default_value("upstream"), "upstream (Linux 7.2), upstream-patched (with tests/realkernel/patches) or rfc")
-      ("import", po::value<std::string>(), "replay a fio iolog (v2/v3) or blkparse text output")
+      ("import", po::value<std::string>(), "replay a fio iolog (v2/v3) or blkparse text output (- for standard input)")
       ("iodepth", po::value<IoDepth>()->default_value({1}, "1"), "with --import of a fio iolog v3: at most this many I/Os in flight, as fio's replay (its --iodepth)")
       ("members", po::value<Members>()->default_value({2}, "2"), "members for --seed/--import workloads")
       ("member-size", po::value<std::string>()->default_value("128M"), "member size for --seed/--import")

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
       "       llbitmap-sim explore ... (the crash explorer; see llbitmap-sim explore --help)",
       "Replays a trace (docs/sim-trace.md) through a simulated md RAID1 with an llbitmap and\n"
       "prints a timeline and what each member holds. With --seed and no trace, a random\n"
-      "workload is made from the seed.",
+      "workload is made from the seed. TRACE - reads the trace from standard input.",
       {{kExitOk, "ran"},
        {kExitFailed, "an operation failed"},
        {kExitBadInput, "bad trace"},

@@ -246,13 +246,12 @@ Result<Trace> import_blkparse(const std::string& text, const std::string& source
 }
 
 Result<Trace> import_workload_file(const std::string& path, const ImportOptions& o) {
-  std::ifstream in(path);
-  if (!in) return Status(Code::NotFound, str_cat(path, ": cannot open"));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
-  if (text.rfind("fio version", 0) == 0) return import_fio_iolog(text, path, o);
-  return import_blkparse(text, path, o);
+  auto read = read_input(path, "capture");  // "-": standard input
+  if (!read.ok()) return read.status();
+  const std::string& text = *read;
+  const std::string source = path == "-" ? "standard input" : path;
+  if (text.rfind("fio version", 0) == 0) return import_fio_iolog(text, source, o);
+  return import_blkparse(text, source, o);
 }
 
 }  // namespace llb::sim

@@ -1,6 +1,7 @@
 #include "sim/workload/trace.h"
 
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "libformat/codec/create.h"
@@ -513,12 +514,23 @@ Result<Trace> parse_trace(const std::string& text, const std::string& source) {
   return t;
 }
 
-Result<Trace> load_trace(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(Code::NotFound, str_cat(path, ": cannot open the trace"));
+Result<std::string> read_input(const std::string& path, std::string_view what) {
   std::ostringstream s;
+  if (path == "-") {
+    s << std::cin.rdbuf();
+    if (std::cin.bad()) return Status(Code::IoError, str_cat("standard input: cannot read the ", what));
+    return s.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(Code::NotFound, str_cat(path, ": cannot open the ", what));
   s << in.rdbuf();
-  return parse_trace(s.str(), path);
+  return s.str();
+}
+
+Result<Trace> load_trace(const std::string& path) {
+  auto text = read_input(path, "trace");
+  if (!text.ok()) return text.status();
+  return parse_trace(*text, path == "-" ? "standard input" : path);
 }
 
 }  // namespace llb::sim

@@ -79,7 +79,9 @@ std::optional<ShapeProblem> logical_block_size_problem(std::uint64_t bytes);
 
 // Parses and validates a trace; errors name the file, the op index and the field.
 Result<Trace> parse_trace(const std::string& json_text, const std::string& source);
-Result<Trace> load_trace(const std::string& path);
+Result<Trace> load_trace(const std::string& path);  // "-": standard input
+// The whole of a file, or of standard input when path is "-"; `what` names it in errors.
+Result<std::string> read_input(const std::string& path, std::string_view what);
 // "4K" -> 4096, "1M", "127M-4K" is not supported: plain numbers and one suffix (K, M, G, T).
 std::optional<std::uint64_t> parse_size(const std::string& s);
 // Back to JSON (for traces generated from a seed, so every run can be replayed).

@@ -105,5 +105,32 @@ TEST(SimCli, ExploreSeedsRefusesWhatItCannotDo) {
   EXPECT_EQ(test::run_command(sim + "--seeds 0:3 --jobs 0 2>&1", &out), 8);
 }
 
+TEST(SimCli, DashReadsTheTraceOrTheCaptureFromStandardInput) {
+  const std::string sim = test::tool("llbitmap-sim");
+  const std::string trace = std::string(LLB_FIXTURES_DIR) + "/traces/demo-crash-inflight.json";
+  std::string from_file, from_stdin;
+  ASSERT_EQ(test::run_command(sim + " run " + trace + " --json -q 2>&1", &from_file), 0);
+  ASSERT_EQ(test::run_command(sim + " run - --json -q < " + trace + " 2>&1", &from_stdin), 0);
+  Json a = Json::parse(from_file), b = Json::parse(from_stdin);
+  a.erase("reproduce");
+  b.erase("reproduce");
+  EXPECT_EQ(a, b);
+
+  const std::string capture = std::string(LLB_FIXTURES_DIR) + "/traces/fio-3.33-randwrite-psync.iolog";
+  const std::string explore = " explore --ops 20 --max-states 3000 --json";
+  ASSERT_EQ(test::run_command(sim + explore + " --import " + capture + " 2>&1", &from_file), 0);
+  ASSERT_EQ(test::run_command(sim + explore + " --import - < " + capture + " 2>&1", &from_stdin), 0);
+  a = without_timing(Json::parse(from_file));
+  b = without_timing(Json::parse(from_stdin));
+  a.erase("reproduce");
+  b.erase("reproduce");
+  EXPECT_EQ(a, b);
+
+  std::string bad;
+  EXPECT_EQ(test::run_command("echo '{bad' | " + sim + " run - 2>&1", &bad), 2);
+  EXPECT_NE(bad.find("standard input: not valid JSON"), std::string::npos) << bad;
+}
+
 }  // namespace
 }  // namespace llb
+
