@@ -33,27 +33,6 @@ void parse_arguments(std::string_view text) {
   (void)llb::sim::safe_file_label(s);
 }
 
-// A device that forwards to one it does not own.
-class Lent final : public llb::BlockDevice {
- public:
-  explicit Lent(llb::BlockDevice& d) : d_(d) {}
-  const std::string& name() const override { return d_.name(); }
-  llb::DeviceKind kind() const override { return d_.kind(); }
-  std::uint64_t size_bytes() const override { return d_.size_bytes(); }
-  std::uint32_t logical_block_size() const override { return d_.logical_block_size(); }
-  bool writable() const override { return d_.writable(); }
-  llb::Status read_at(std::uint64_t offset, std::span<std::uint8_t> out) override {
-    return d_.read_at(offset, out);
-  }
-  llb::Status write_at(std::uint64_t offset, std::span<const std::uint8_t> in) override {
-    return d_.write_at(offset, in);
-  }
-  llb::Status flush() override { return d_.flush(); }
-
- private:
-  llb::BlockDevice& d_;
-};
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -68,18 +47,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t each = rest.size() / n;
   if (each < 4096) return 0;
   constexpr std::size_t kData = 64 << 10;
-  // The members live in memory devices kept from one input to the next, lent to the member set:
-  // allocating (and, under ASan, poisoning and quarantining) two or three 70-130 KiB images per
-  // input cost more than the tools' own work. Each is zeroed and gets its head before every input.
-  static std::unique_ptr<llb::MemoryDevice> pool[3];
   std::vector<std::unique_ptr<llb::BlockDevice>> devs;
   for (std::size_t i = 0; i < n; ++i) {
-    if (!pool[i]) pool[i] = std::make_unique<llb::MemoryDevice>("m" + std::to_string(i), std::uint64_t{0});
-    std::vector<std::uint8_t>& image = pool[i]->bytes();
-    image.assign(each + kData, 0);
+    std::vector<std::uint8_t> image(each + kData, 0);
     std::copy(rest.begin() + static_cast<std::ptrdiff_t>(i * each),
               rest.begin() + static_cast<std::ptrdiff_t>((i + 1) * each), image.begin());
-    devs.push_back(std::make_unique<Lent>(*pool[i]));
+    devs.push_back(std::make_unique<llb::MemoryDevice>("m" + std::to_string(i), std::move(image)));
   }
   auto set = llb::MemberSet::from_devices(std::move(devs), llb::LayoutChoice::Auto);
   if (!set.ok()) return 0;
