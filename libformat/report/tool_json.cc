@@ -16,19 +16,24 @@ void write_strings(JsonWriter& w, std::string_view key, const std::vector<std::s
   w.end_array();
 }
 
+// The string, or null when it is empty (no undo file, no fix).
+void string_or_null(JsonWriter& w, std::string_view key, const std::string& s) {
+  w.key(key);
+  if (s.empty()) {
+    w.null();
+  } else {
+    w.value(s);
+  }
+}
+
 void write_problems(JsonWriter& w, const RepairPlan& plan) {
   w.key("problems").begin_array();
   for (const Problem& p : plan.problems) {
     w.begin_object()
         .field("severity", severity_name(p.severity))
         .field("code", p.code)
-        .field("message", p.message)
-        .key("fix");
-    if (p.fix.empty()) {
-      w.null();
-    } else {
-      w.value(p.fix);
-    }
+        .field("message", p.message);
+    string_or_null(w, "fix", p.fix);
     w.end_object();
   }
   w.end_array();
@@ -54,12 +59,8 @@ std::string repair_json(const MemberSet& set, const RepairPlan& plan, const Repa
         .field("what", c.what)
         .end_object();
   }
-  w.end_array().field("written", run.written).key("undo_file");
-  if (run.undo_file.empty()) {
-    w.null();
-  } else {
-    w.value(run.undo_file);
-  }
+  w.end_array().field("written", run.written);
+  string_or_null(w, "undo_file", run.undo_file);
   w.key("after");
   if (run.after) {
     w.begin_object();
@@ -109,12 +110,8 @@ std::string create_json(const CreatePlan& plan, bool dry_run, bool written,
   }
   w.end_array();
   write_strings(w, "plan", plan.lines);
-  w.field("dry_run", dry_run).field("written", written).key("undo_file");
-  if (undo_file.empty()) {
-    w.null();
-  } else {
-    w.value(undo_file);
-  }
+  w.field("dry_run", dry_run).field("written", written);
+  string_or_null(w, "undo_file", undo_file);
   w.field("exit_status", exit_status).end_object();
   return w.take();
 }
