@@ -21,14 +21,17 @@ constexpr int kExitOk = 0, kExitFailed = 1, kExitBadInput = 2, kExitUsage = 8;
 }  // namespace
 
 int explore_main(int argc, char** argv);
+int scenario_main(int argc, char** argv);
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "explore") return explore_main(argc, argv);
+  if (argc > 1 && std::string(argv[1]) == "scenario") return scenario_main(argc, argv);
   cli::Command cmd({
       "llbitmap-sim",
       "Usage: llbitmap-sim run TRACE [options]\n"
       "       llbitmap-sim run --seed N [options]\n"
-      "       llbitmap-sim explore ... (the crash explorer; see llbitmap-sim explore --help)",
+      "       llbitmap-sim explore ... (the crash explorer; see llbitmap-sim explore --help)\n"
+      "       llbitmap-sim scenario ... (a trace for the real-kernel harness; see its --help)",
       "Replays a trace (docs/sim-trace.md) through a simulated md RAID1 with an llbitmap and\n"
       "prints a timeline and what each member holds. With --seed and no trace, a random\n"
       "workload is made from the seed. TRACE - reads the trace from standard input.",
@@ -51,7 +54,7 @@ int main(int argc, char** argv) {
   if (auto done = cmd.parse(argc, argv)) return *done;
   const po::variables_map& vm = cmd.vm();
   if (!vm.count("command") || vm["command"].as<std::string>() != "run") {
-    return cmd.usage_error("expected the command 'run' (or 'explore')");
+    return cmd.usage_error("expected the command 'run' (or 'explore', 'scenario')");
   }
   const std::string kernel_s = vm["kernel"].as<std::string>();
   const auto kernel = parse_kernel_model(kernel_s);

@@ -41,6 +41,7 @@ Trace random_workload(std::uint64_t seed, const WorkloadOptions& o) {
     } else if (r < 75) {
       TraceOp w = op(OpKind::Wait);
       w.duration = p.chance(1, 2) ? p.range(1, 500) * kTicksPerMs : p.range(1, 40) * kTicksPerSecond;
+      if (o.max_wait_ms) w.duration = std::min<Tick>(w.duration, Tick{o.max_wait_ms} * kTicksPerMs);
       if (async_pending) {
         t.ops.push_back(op(OpKind::WaitIo));
         async_pending = false;

@@ -23,6 +23,9 @@ struct WorkloadOptions {
   // then records bad blocks). Off by default: a workload's other choices do not depend on it.
   // With it, members are not failed and re-added (see random_workload.cc).
   bool media_errors = false;
+  // If set, no wait is longer than this (the draws are unchanged: a capped workload makes the
+  // same choices as the uncapped one). For runs on the real kernel, where waits cost real time.
+  std::uint32_t max_wait_ms = 0;
 };
 
 Trace random_workload(std::uint64_t seed, const WorkloadOptions& options);

@@ -28,7 +28,8 @@ for f in env.inc run-scenario.sh decode-llbitmap.py compare-mirrors.py; do
   ln -sfn "$harness/$f" "$view/$f"
 done
 ln -sfn "$harness/out" "$view/out"
-for s in "$harness"/scenarios/* "$here"/scenarios/*; do
+# LLB_RK_EXTRA_SCENARIOS: a directory of scenarios written for this run (llbitmap-sim scenario).
+for s in "$harness"/scenarios/* "$here"/scenarios/* ${LLB_RK_EXTRA_SCENARIOS:+"$LLB_RK_EXTRA_SCENARIOS"/*.sh}; do
   [ -e "$s" ] && ln -sfn "$s" "$view/scenarios/$(basename "$s")"
 done
 # A variant (NAME.variant: BASE=..., FROM=...) is BASE's script on another scenario's members.

@@ -14,7 +14,8 @@ import subprocess
 import sys
 
 TOOLS = ["llbitmap-examine", "llbitmap-repair", "llbitmap-resync", "llbitmap-undo",
-         "llbitmap-create", "llbitmap-sim run", "llbitmap-sim explore"]
+         "llbitmap-create", "llbitmap-sim run", "llbitmap-sim explore",
+         "llbitmap-sim scenario"]
 failures = []
 
 
@@ -117,7 +118,7 @@ def check_completion(tools_dir, script):
         (["llbitmap-examine", "--layout", ""], {"auto", "upstream", "rfc"}),
         (["llbitmap-create", "--layout", ""], {"upstream", "rfc"}),
         (["llbitmap-resync", "--progress", "j"], {"json"}),
-        (["llbitmap-sim", ""], {"run", "explore", "--help", "--version"}),
+        (["llbitmap-sim", ""], {"run", "explore", "scenario", "--help", "--version"}),
         (["llbitmap-sim", "explore", "--kernel", "upstream-"], {"upstream-patched"}),
         (["llbitmap-repair", "--re"], {"--repair"}),
     ]

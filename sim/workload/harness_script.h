@@ -1,0 +1,37 @@
+#pragma once
+// A trace as scenarios of the real-kernel harness (../shared/realkernel): shell scripts that
+// run-scenario.sh runs in a qemu guest on the real kernel with mdadm 4.6, so any trace (JSON,
+// a seeded random workload, a fio or blkparse import) can be checked against the kernel.
+//
+// A crash or a power-off ends the guest, so a trace becomes one scenario per boot; each later
+// one starts from the images the one before left (the harness's "# FROM="). Every boot ends with
+// a crash (sysrq-b: md writes nothing more), so its images are the on-disk state of that moment.
+// differential_trace() is the same trace for the simulator, exporting its members at the same
+// moments, so the two sides can be compared boot by boot.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "libformat/codec/status.h"
+#include "sim/workload/trace.h"
+
+namespace llb::sim {
+
+struct HarnessScenario {
+  std::string name;    // a scenario name: letters, digits, '-', '.'
+  std::string script;  // the scenario script, headers (# DISKS=, # SIZE=, # FROM=...) first
+};
+
+// What the translation approximates, in words, for the scripts' comments and the reports.
+// Fails (naming the op, its index and why) for what the guest cannot do: io_error and
+// media_error (they need device-mapper members, not translated yet).
+Result<std::vector<HarnessScenario>> harness_scenarios(const Trace& t, const std::string& name);
+
+// The trace as the comparison runs it on the simulator: the crash fates of the harness (the
+// guest's completed writes reach the image files: caches land; in-flight I/O is waited for before
+// a crash, as the script does), and an `export` into `dir` labelled with each boot's scenario
+// name at the moment that boot's images are taken.
+Trace differential_trace(const Trace& t, const std::string& name, const std::string& dir);
+
+}  // namespace llb::sim
