@@ -126,6 +126,7 @@ struct CrashPoint {
   std::vector<TmpCover> tmp_;
   std::vector<std::uint64_t> bounds_;
   std::vector<std::uint64_t> scratch_;  // durable_hash's copy of a member's stamps
+  std::vector<std::pair<const DiskWrite*, bool>> writes_;  // add_pending: a member's, in flight?
 };
 
 }  // namespace llb::sim

@@ -77,7 +77,9 @@ void MdArray::step_create(JobId id) {
       status_ = ArrayStatus::Running;
       md_.stopping = false;
       md_.events = 0;
-      md_.in_sync = j.assume_clean;
+      // md_run sets in_sync whatever the resync offset: the first write marks the array active
+      // and waits for that superblock update (which also clears FIRST_USE on disk).
+      md_.in_sync = true;
       md_.can_decrease_events = false;
       md_.resync_offset = j.assume_clean ? kMaxSector : 0;
       md_.writes_pending = 0;
@@ -97,15 +99,15 @@ void MdArray::step_create(JobId id) {
     }
     case 1:
       start_writeback_timer();
-      if (!j.assume_clean) {
-        // Not clean: md writes the superblocks, and the initial resync runs (it finds nothing
-        // but Unwritten chunks with an llbitmap, and ends at once).
-        j.stage = 2;
-        request_sb_update(true, false, id);
+      if (j.assume_clean) {
+        finish(id);
         return;
       }
-      finish(id);
-      return;
+      // Not clean: the initial resync runs (it finds nothing but Unwritten chunks with an
+      // llbitmap, and ends at once). md_run writes no superblock: the resync's end does (twice,
+      // on_md_thread), as Linux 7.2 was seen to do (issue 15, a kernel instrumented in
+      // md_update_sb: events 1 and 2 both come from the end of the initial resync).
+      [[fallthrough]];
     case 2:
       start_sync_job(false, false);
       finish(id);
@@ -194,13 +196,13 @@ void MdArray::step_assemble(JobId id) {
     md_.stopping = false;
     md_.events = max_events;
     md_.resync_offset = md_.md_sbs[first_fresh].resync_offset;
-    md_.in_sync = md_.resync_offset == kMaxSector;
+    md_.in_sync = true;  // md_run, as at create
     md_.can_decrease_events = false;
     md_.writes_pending = 0;
     r1_.active_io = 0;
     bm_->suspended = false;
     log(str_cat("mdadm --assemble: ", fresh, " of ", config_.members, " members, events ",
-                md_.events, md_.in_sync ? ", clean" : ", not clean"));
+                md_.events, md_.resync_offset == kMaxSector ? ", clean" : ", not clean"));
     std::string why;
     const BitmapLoad load = load_bitmap_from(first_fresh, &why);
     if (load == BitmapLoad::Refused) {
@@ -218,13 +220,11 @@ void MdArray::step_assemble(JobId id) {
     }
   }
   if (j.stage == 1) {
+    // md_run writes no superblock: an unclean array's are next written by its resync (its
+    // checkpoints and its end), a degraded one's at the next change. (A crashed array assembled
+    // degraded keeps its events and on-disk states until then: issue 15's differential run.)
     start_writeback_timer();
-    const bool unclean = !md_.in_sync || md_.resync_offset != kMaxSector;
     j.stage = 2;
-    if (unclean) {
-      request_sb_update(true, false, id);
-      return;
-    }
   }
   if (j.stage == 2) {
     const bool unclean = md_.resync_offset != kMaxSector;
@@ -474,6 +474,13 @@ void MdArray::step_readd(JobId id) {
       }
     }
     j.stage = 1;
+    request_sb_update(true, false, id);
+    return;
+  }
+  if (j.stage == 1) {
+    // md_check_recovery adds the spare (remove_and_add_spares: MD_SB_CHANGE_DEVS) and writes
+    // the superblocks again before it starts the recovery: two updates for a re-add.
+    j.stage = 2;
     request_sb_update(true, false, id);
     return;
   }

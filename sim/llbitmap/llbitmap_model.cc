@@ -323,9 +323,15 @@ std::vector<BitmapWrite> LlbitmapModel::all_blocks() {
 }
 
 std::vector<BitmapWrite> LlbitmapModel::superblock_blocks() {
+  // llbitmap_write_sb: bitmap_fill(pctl[0]->dirty, nr) for the superblock's blocks; but
+  // bitmap_fill sets whole longs, so every block of page 0 up to the 64th is marked: each
+  // superblock update writes the first 3072 chunks' states from memory too (Clean, Unwritten
+  // after a discard...). A kernel instrumented in llbitmap_write_page showed all eight 512-byte
+  // blocks written by every llbitmap_update_sb (issue 15).
   const std::uint32_t nr = (kUpstreamDataOffsetBytes + io_size_ - 1) / io_size_;
+  const std::uint32_t filled = std::min<std::uint32_t>((nr + 63) / 64 * 64, blocks_per_page_);
   PageCtl& p = pctl_[0];
-  for (std::uint32_t b = 0; b < nr; ++b) p.dirty_blocks |= std::uint64_t{1} << b;
+  for (std::uint32_t b = 0; b < filled; ++b) p.dirty_blocks |= std::uint64_t{1} << b;
   std::vector<BitmapWrite> out;
   for (std::uint32_t b = 0; b < blocks_per_page_; ++b) {
     const std::uint64_t bit = std::uint64_t{1} << b;

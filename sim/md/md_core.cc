@@ -147,6 +147,9 @@ void MdArray::on_md_thread() {
       md_.resync_offset = kMaxSector;
       if (md_.writes_pending == 0) md_.in_sync = true;
     }
+    // md_do_sync's end sets MD_SB_CHANGE_DEVS|PENDING: md_check_recovery writes them first,
+    // then md_reap_sync_thread writes the superblocks again: events + 2 at every sync's end.
+    request_sb_update(true, false, kNoJob);
     request_sb_update(true, false, kNoJob);
   } else if (md_.md_clean_pending) {
     md_.md_clean_pending = false;

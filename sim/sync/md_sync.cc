@@ -100,13 +100,13 @@ void MdArray::step_sync(JobId id) {
           return;
         }
         const std::uint64_t c = j.cursor;
-        // md_do_sync records its progress every 1/16 of the device: MD_SB_CHANGE_CLEAN, and the
-        // md thread writes the superblocks (several requests close together merge into one).
+        // md_do_sync records its progress every 1/16 of the device: MD_SB_CHANGE_CLEAN. It does
+        // not wake the md thread: raid1d writes the flag when a sync read wakes it (case 3), so
+        // checkpoints over skipped chunks merge into the next sync I/O's update, or the end's.
         const std::uint64_t pos = c * unit;
         if (pos > j.completed && pos - j.completed > (md_.array_sectors >> 4)) {
           j.completed = pos;
           md_.md_clean_pending = true;
-          wake_md_thread();
         }
         bool visit = true;
         if (bm_->model) {
@@ -164,6 +164,14 @@ void MdArray::step_sync(JobId id) {
       return;
     }
     case 3: {
+      // end_sync_read -> reschedule_retry wakes raid1d, and its md_check_recovery writes a
+      // pending checkpoint (md_update_sb waits for the writes) before it issues this chunk's
+      // sync writes (sync_request_write).
+      if (md_.md_clean_pending) {
+        md_.md_clean_pending = false;
+        request_sb_update(false, true, id);
+        return;
+      }
       if (!j.failed_members.empty()) {
         md_error(j.source);
         j.failed_members.clear();

@@ -42,7 +42,8 @@ TEST(Explore, FindsAPlantedFaultAndShrinksItToAFewEvents) {
   q.stop_at_first = true;
   ExploreResult rs = explore(small, q);
   ASSERT_FALSE(rs.violations.empty());
-  EXPECT_LE(rs.violations[0].event_index, 40u) << "a few events, not the whole workload";
+  // (create, its resync's two superblock updates each writing bitmap page 0, one write)
+  EXPECT_LE(rs.violations[0].event_index, 64u) << "a few events, not the whole workload";
   // The violating state: a data write landed, its bitmap block did not.
   bool data_landed = false, bitmap_lost = false;
   for (const WriteFate& f : rs.violations[0].fates) {
@@ -75,15 +76,18 @@ TEST(Explore, ExhaustiveCountOfDistinctStatesIsPinned) {
   Trace t = trace_of("b-crash-dirty.json");
   ExploreOptions o = options_for(t);
   ExploreResult r = explore(t, o);
-  EXPECT_EQ(r.stats.crash_points, 60u);
-  EXPECT_EQ(r.stats.states, 13438u);
-  EXPECT_EQ(r.stats.distinct, 7471u);
+  // (Issue 15: every superblock update writes all of bitmap page 0, as the kernel does, and a
+  // sync's end writes the superblocks twice: more crash points; pending metadata writes of bytes
+  // already durable, which change nothing, are left out of the enumeration: fewer states.)
+  EXPECT_EQ(r.stats.crash_points, 96u);
+  EXPECT_EQ(r.stats.states, 5487u);
+  EXPECT_EQ(r.stats.distinct, 3347u);
   EXPECT_EQ(r.stats.safety_violations, 0u);
   o.torn = false;
   o.cache_loss = false;
   ExploreResult ordered = explore(t, o);
   EXPECT_LT(ordered.stats.states, r.stats.states);
-  EXPECT_EQ(ordered.stats.distinct, 4302u);
+  EXPECT_EQ(ordered.stats.distinct, 178u);
 }
 
 TEST(Explore, SameSeedSameRun) {

@@ -217,12 +217,18 @@ TEST(LlbitmapModelUpstream, InfectionWith4KiBBlocksRewritesTheSuperblockBytes) {
   EXPECT_EQ(m.state(2031), D);  // the whole block, up to the last chunk
 }
 
-TEST(LlbitmapModelUpstream, FlushWritesEveryBlockAndSuperblockWritesTheFirstKiB) {
+// llbitmap_write_sb marks the superblock's two blocks with bitmap_fill, which sets whole longs:
+// every block of page 0 is written with the superblock (seen on an instrumented Linux 7.2).
+TEST(LlbitmapModelUpstream, FlushAndSuperblockUpdateBothWriteEveryBlockOfPageZero) {
   LlbitmapModel m = model(KernelModel::Upstream);
   EXPECT_EQ(m.all_blocks().size(), 8u);
   auto sb = m.superblock_blocks();
-  ASSERT_EQ(sb.size(), 2u);
+  ASSERT_EQ(sb.size(), 8u);
   EXPECT_EQ(sb[1].offset, 512u);
+  EXPECT_EQ(sb[7].offset, 7u * 512);
+  // 4 KiB logical blocks: the one block of page 0.
+  LlbitmapModel big = model(KernelModel::Upstream, 4096);
+  EXPECT_EQ(big.superblock_blocks().size(), 1u);
 }
 
 // The RFC's page writes: each write's bytes are its page as it was when written, and stay so
