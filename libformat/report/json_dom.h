@@ -8,12 +8,20 @@
 
 namespace llb {
 
+// The document a JsonWriter in document mode built (json_writer.cc).
+Json take_document(JsonWriter& w);
+
+// The examine report as a document, built value by value: no JSON text written or parsed.
 inline Json examination_to_json(const Examination& ex, const TextOptions& opts) {
-  return Json::parse(examination_json(ex, opts));
+  JsonWriter w{JsonWriter::Document{}};
+  write_examination(w, ex, opts);
+  return take_document(w);
 }
 
 inline Json runs_to_json(const std::vector<StateRun>& runs, KernelVersion v) {
-  return Json::parse(runs_json(runs, v));
+  JsonWriter w{JsonWriter::Document{}};
+  write_runs(w, runs, v);
+  return take_document(w);
 }
 
 }  // namespace llb

@@ -7,6 +7,42 @@
 
 namespace llb {
 
+// Document mode: each value goes where the text would have put it, under the pending key of the
+// innermost object or at the end of the innermost array.
+struct JsonDomBuilder {
+  Json root;
+  std::vector<Json*> open;  // the containers begun and not ended, innermost last
+  std::string key;          // the pending key of the innermost object
+  bool have_root = false;
+
+  Json& place(Json v) {
+    if (open.empty()) {
+      root = std::move(v);
+      have_root = true;
+      return root;
+    }
+    Json& parent = *open.back();
+    if (parent.is_array()) {
+      parent.push_back(std::move(v));
+      return parent.back();
+    }
+    Json& slot = parent[key];
+    slot = std::move(v);
+    return slot;
+  }
+};
+
+JsonWriter::JsonWriter(int indent) : indent_(indent) {}
+JsonWriter::JsonWriter(Document) : indent_(-1), dom_(std::make_unique<JsonDomBuilder>()) {}
+JsonWriter::~JsonWriter() = default;
+JsonWriter::JsonWriter(JsonWriter&&) noexcept = default;
+JsonWriter& JsonWriter::operator=(JsonWriter&&) noexcept = default;
+
+Json take_document(JsonWriter& w) {
+  JsonDomBuilder* d = w.document();
+  return d ? std::move(d->root) : Json();
+}
+
 void JsonWriter::newline() {
   if (indent_ < 0) return;
   out_ += '\n';
@@ -62,6 +98,10 @@ void JsonWriter::quoted(std::string_view s) {
 }
 
 JsonWriter& JsonWriter::begin_object() {
+  if (dom_) {
+    dom_->open.push_back(&dom_->place(Json::object()));
+    return *this;
+  }
   before_value();
   out_ += '{';
   stack_.push_back({false, true});
@@ -69,6 +109,10 @@ JsonWriter& JsonWriter::begin_object() {
 }
 
 JsonWriter& JsonWriter::close(char bracket) {
+  if (dom_) {
+    dom_->open.pop_back();
+    return *this;
+  }
   const Level l = stack_.back();
   stack_.pop_back();
   if (!l.empty) newline();
@@ -79,6 +123,10 @@ JsonWriter& JsonWriter::close(char bracket) {
 JsonWriter& JsonWriter::end_object() { return close('}'); }
 
 JsonWriter& JsonWriter::begin_array() {
+  if (dom_) {
+    dom_->open.push_back(&dom_->place(Json::array()));
+    return *this;
+  }
   before_value();
   out_ += '[';
   stack_.push_back({true, true});
@@ -88,6 +136,10 @@ JsonWriter& JsonWriter::begin_array() {
 JsonWriter& JsonWriter::end_array() { return close(']'); }
 
 JsonWriter& JsonWriter::key(std::string_view k) {
+  if (dom_) {
+    dom_->key.assign(k);
+    return *this;
+  }
   Level& l = stack_.back();
   if (!l.empty) out_ += ',';
   l.empty = false;
@@ -99,30 +151,56 @@ JsonWriter& JsonWriter::key(std::string_view k) {
 }
 
 JsonWriter& JsonWriter::value(std::string_view s) {
+  if (dom_) {
+    // As the text would read back: bytes that are not UTF-8 become U+FFFD (json_text's handler).
+    dom_->place(needs_escaping(s) ? Json::parse(json_text(Json(std::string(s))))
+                                  : Json(std::string(s)));
+    return *this;
+  }
   before_value();
   quoted(s);
   return *this;
 }
 
 JsonWriter& JsonWriter::value(bool b) {
+  if (dom_) {
+    dom_->place(Json(b));
+    return *this;
+  }
   before_value();
   out_ += b ? "true" : "false";
   return *this;
 }
 
 JsonWriter& JsonWriter::value(double d) {
+  if (dom_) {
+    dom_->place(Json(d));
+    return *this;
+  }
   before_value();
   out_ += json_text(Json(d));
   return *this;
 }
 
 JsonWriter& JsonWriter::null() {
+  if (dom_) {
+    dom_->place(Json(nullptr));
+    return *this;
+  }
   before_value();
   out_ += "null";
   return *this;
 }
 
 JsonWriter& JsonWriter::number(std::uint64_t bits, bool negative) {
+  if (dom_) {
+    if (negative) {
+      dom_->place(Json(static_cast<std::int64_t>(bits)));
+    } else {
+      dom_->place(Json(bits));
+    }
+    return *this;
+  }
   before_value();
   char buf[24];
   const auto r = negative ? std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(bits))

@@ -6,15 +6,25 @@
 
 #include <concepts>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace llb {
 
+struct JsonDomBuilder;  // json_writer.cc: the document mode (json_dom.h takes its document)
+
 class JsonWriter {
  public:
-  explicit JsonWriter(int indent = -1) : indent_(indent) {}
+  explicit JsonWriter(int indent = -1);
+  // Document mode: the same calls build a JSON document instead of its text, for front ends that
+  // take the values apart (the Python module): no text is written, none parsed back.
+  struct Document {};
+  explicit JsonWriter(Document);
+  ~JsonWriter();
+  JsonWriter(JsonWriter&&) noexcept;
+  JsonWriter& operator=(JsonWriter&&) noexcept;
 
   JsonWriter& begin_object();
   JsonWriter& end_object();
@@ -45,6 +55,7 @@ class JsonWriter {
 
   const std::string& text() const { return out_; }
   std::string take() { return std::move(out_); }
+  JsonDomBuilder* document() { return dom_.get(); }  // document mode only, else null
 
  private:
   JsonWriter& number(std::uint64_t magnitude_or_bits, bool negative);
@@ -61,6 +72,7 @@ class JsonWriter {
   int indent_;
   std::vector<Level> stack_;
   bool after_key_ = false;
+  std::unique_ptr<JsonDomBuilder> dom_;
 };
 
 }  // namespace llb

@@ -274,6 +274,11 @@ void write_array(JsonWriter& w, const ArrayView& v) {
 
 std::string examination_json(const Examination& ex, const TextOptions& opts, int indent) {
   JsonWriter w(indent);
+  write_examination(w, ex, opts);
+  return w.take();
+}
+
+void write_examination(JsonWriter& w, const Examination& ex, const TextOptions& opts) {
   w.begin_object()
       .field("schema", "llbitmap-examine")
       .field("schema_version", kExamineJsonSchemaVersion)
@@ -296,7 +301,6 @@ std::string examination_json(const Examination& ex, const TextOptions& opts, int
   w.end_array().key("arrays").begin_array();
   for (const ArrayView& v : ex.arrays) write_array(w, v);
   w.end_array().end_object();
-  return w.take();
 }
 
 }  // namespace llb

@@ -13,6 +13,8 @@ inline constexpr int kExamineJsonSchemaVersion = 1;
 
 // The whole report as JSON text: one line (indent < 0) or indented.
 std::string examination_json(const Examination& ex, const TextOptions& opts, int indent = -1);
+// The same report into any writer (json_dom.h: into a document, with no text in between).
+void write_examination(JsonWriter& w, const Examination& ex, const TextOptions& opts);
 
 void write_md_superblock(JsonWriter& w, const LocatedMdSuperblock& md);
 void write_bitmap_superblock(JsonWriter& w, const BitmapSuperblock& b);
