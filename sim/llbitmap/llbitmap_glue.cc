@@ -85,6 +85,10 @@ MdArray::BitmapLoad MdArray::load_bitmap_from(std::uint32_t member, std::string*
   }
   bm_->sb = *bsb;
   if (bm_->sb.sectors_reserved == 0) bm_->sb.sectors_reserved = kDefaultSectorsReserved;
+  // llbitmap_read_sb: a loaded bitmap runs with the daemon_sleep its superblock holds; what sysfs
+  // set before a crash lives on only if a superblock update wrote it (the differential run: the
+  // kernel came back with 30 where the model had kept the value set before the crash).
+  if (!v.first_use && bsb->daemon_sleep >= 1) config_.daemon_sleep_s = bsb->daemon_sleep;
   Geometry g = v.first_use
                    ? first_use_geometry(md, md_offset, bsb->sectors_reserved, format)
                    : *geometry_from_superblocks(md, md_offset, *bsb, format, dev.name());
