@@ -14,6 +14,7 @@
 #include "sim/report/run_text.h"
 #include "sim/workload/runner.h"
 #include "tools/cli.h"
+#include "tools/sim_inputs.h"
 
 namespace po = boost::program_options;
 using namespace llb;
@@ -174,8 +175,7 @@ int explore_main(int argc, char** argv) {
   }
   if (!vm.count("trace")) {
     if (auto p = array_shape_problem(vm["members"].as<Members>().value, *size)) {
-      return cmd.usage_error(str_cat("--", p->field == "members" ? "members" : "member-size", " is ",
-                                     p->value, ", expected ", p->expected));
+      return cmd.usage_error(shape_usage(*p));
     }
   }
   Trace trace;
@@ -186,12 +186,9 @@ int explore_main(int argc, char** argv) {
     return cmd.usage_error("--export-violation and --save-trace take one seed, not --seeds");
   }
   if (vm.count("trace")) {
-    auto t = load_trace(vm["trace"].as<std::string>());
-    if (!t.ok()) {
-      std::cerr << "llbitmap-sim: " << t.status().to_string() << "\n";
-      return kBadInput;
-    }
-    trace = *t;
+    auto t = reported(load_trace(vm["trace"].as<std::string>()));
+    if (!t) return kBadInput;
+    trace = std::move(*t);
     o.seed = trace.seed.value_or(1);
     if (trace.kernel && vm["kernel"].defaulted()) o.kernel = *trace.kernel;
     what = vm["trace"].as<std::string>();
@@ -201,12 +198,9 @@ int explore_main(int argc, char** argv) {
     io.member_size_bytes = *size;
     io.max_ops = vm["ops"].defaulted() ? 0 : vm["ops"].as<Ops>().value;
     io.iodepth = vm["iodepth"].as<IoDepth>().value;
-    auto t = import_workload_file(vm["import"].as<std::string>(), io);
-    if (!t.ok()) {
-      std::cerr << "llbitmap-sim: " << t.status().to_string() << "\n";
-      return kBadInput;
-    }
-    trace = *t;
+    auto t = reported(import_workload_file(vm["import"].as<std::string>(), io));
+    if (!t) return kBadInput;
+    trace = std::move(*t);
     // Everything the import depends on, so the printed command replays the same workload.
     what = str_cat("--import ", vm["import"].as<std::string>(), " --members ", io.members,
                    " --member-size ", vm["member-size"].as<std::string>(),

@@ -9,6 +9,7 @@
 #include "sim/report/run_text.h"
 #include "sim/workload/runner.h"
 #include "tools/cli.h"
+#include "tools/sim_inputs.h"
 
 namespace po = boost::program_options;
 using namespace llb;
@@ -68,12 +69,9 @@ int main(int argc, char** argv) {
   std::string trace_arg;
   if (vm.count("trace")) {
     trace_arg = vm["trace"].as<std::string>();
-    auto t = load_trace(trace_arg);
-    if (!t.ok()) {
-      std::cerr << "llbitmap-sim: " << t.status().to_string() << "\n";
-      return kExitBadInput;
-    }
-    trace = *t;
+    auto t = reported(load_trace(trace_arg));
+    if (!t) return kExitBadInput;
+    trace = std::move(*t);
     opts.seed = trace.seed.value_or(1);
     if (trace.kernel && vm["kernel"].defaulted()) opts.kernel = *trace.kernel;
   } else if (vm.count("seed")) {

@@ -10,6 +10,7 @@
 #include "sim/workload/import.h"
 #include "sim/workload/random_workload.h"
 #include "tools/cli.h"
+#include "tools/sim_inputs.h"
 
 namespace po = boost::program_options;
 using namespace llb;
@@ -69,31 +70,22 @@ int scenario_main(int argc, char** argv) {
   const auto size = parse_size(vm["member-size"].as<std::string>());
   if (!size) return cmd.usage_error("--member-size '" + vm["member-size"].as<std::string>() + "' is not a size");
   const std::uint32_t members = vm["members"].as<Members>().value;
-  if (auto p = array_shape_problem(members, *size)) {
-    return cmd.usage_error(str_cat("--", p->field == "members" ? "members" : "member-size", " is ",
-                                   p->value, ", expected ", p->expected));
-  }
+  if (auto p = array_shape_problem(members, *size)) return cmd.usage_error(shape_usage(*p));
   const int sources = static_cast<int>(vm.count("trace") + vm.count("seed") + vm.count("import"));
   if (sources != 1) return cmd.usage_error("give one of TRACE, --seed N or --import FILE");
   Trace trace;
   if (vm.count("trace")) {
-    auto t = load_trace(vm["trace"].as<std::string>());
-    if (!t.ok()) {
-      std::cerr << "llbitmap-sim: " << t.status().to_string() << "\n";
-      return kBadInput;
-    }
-    trace = *t;
+    auto t = reported(load_trace(vm["trace"].as<std::string>()));
+    if (!t) return kBadInput;
+    trace = std::move(*t);
   } else if (vm.count("import")) {
     ImportOptions io;
     io.members = members;
     io.member_size_bytes = *size;
     io.iodepth = vm["iodepth"].as<IoDepth>().value;
-    auto t = import_workload_file(vm["import"].as<std::string>(), io);
-    if (!t.ok()) {
-      std::cerr << "llbitmap-sim: " << t.status().to_string() << "\n";
-      return kBadInput;
-    }
-    trace = *t;
+    auto t = reported(import_workload_file(vm["import"].as<std::string>(), io));
+    if (!t) return kBadInput;
+    trace = std::move(*t);
   } else {
     WorkloadOptions w;
     w.members = members;
