@@ -32,6 +32,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from check import Tools, fmt  # noqa: E402  (the suite's one way of running the tools)
 
 def _left_out(member, ctx):
     """Whether the array's fresh members record `member` as failed or removed (both sides)."""
@@ -80,17 +82,10 @@ class Side:
 
     def __init__(self, tools, images):
         self.images = images
-        p = run([os.path.join(tools, "llbitmap-examine"), "--json"] + images)
-        if p.returncode & ~0x7 and p.returncode != 4:
-            raise RuntimeError(f"llbitmap-examine exit {p.returncode}: {p.stderr.strip()}")
-        self.examine = json.loads(p.stdout)
-        p = run([os.path.join(tools, "llbitmap-resync"), "--verify", "--json"] + images)
-        self.differ = None
-        for line in p.stdout.splitlines():
-            doc = json.loads(line)
-            if "verify" in doc:
-                self.differ = [tuple(r) for r in doc["verify"]["runs"]]
-        self.verify_status = p.returncode
+        t = Tools(tools)
+        self.examine = t.examine(images)
+        chunks, _unit = t.verify(images)
+        self.differ = fmt(chunks)  # the chunks whose mirrors differ, as runs
 
     def fields(self):
         """{(member, field): value} of everything compared."""
