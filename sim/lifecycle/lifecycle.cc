@@ -99,17 +99,11 @@ void MdArray::step_create(JobId id) {
     }
     case 1:
       start_writeback_timer();
-      if (j.assume_clean) {
-        finish(id);
-        return;
-      }
       // Not clean: the initial resync runs (it finds nothing but Unwritten chunks with an
       // llbitmap, and ends at once). md_run writes no superblock: the resync's end does (twice,
       // on_md_thread), as Linux 7.2 was seen to do (issue 15, a kernel instrumented in
       // md_update_sb: events 1 and 2 both come from the end of the initial resync).
-      [[fallthrough]];
-    case 2:
-      start_sync_job(false, false);
+      if (!j.assume_clean) start_sync_job(false, false);
       finish(id);
       return;
   }

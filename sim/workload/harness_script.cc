@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "libformat/codec/create.h"
-#include "sim/llbitmap/llbitmap_model.h"
+#include "libformat/codec/llbitmap_geometry.h"
 
 namespace llb::sim {
 
@@ -28,7 +28,7 @@ void boot_knobs(std::string& s, const ArrayConfig& a) {
   if (a.barrier_idle_s != kDefaultBarrierIdle) {
     s += str_cat("echo ", a.barrier_idle_s, " > /sys/block/md0/md/llbitmap/barrier_idle\n");
   }
-  if (a.safe_mode_delay_ms != 200) {
+  if (a.safe_mode_delay_ms != ArrayConfig{}.safe_mode_delay_ms) {
     s += str_cat("echo ", seconds(Tick{a.safe_mode_delay_ms} * kTicksPerMs),
                  " > /sys/block/md0/md/safe_mode_delay\n");
   }

@@ -23,9 +23,9 @@ struct HarnessScenario {
   std::string script;  // the scenario script, headers (# DISKS=, # SIZE=, # FROM=...) first
 };
 
-// What the translation approximates, in words, for the scripts' comments and the reports.
-// Fails (naming the op, its index and why) for what the guest cannot do: io_error and
-// media_error (they need device-mapper members, not translated yet).
+// The scenarios of trace `t`, named NAME-b1, NAME-b2, ... (docs/differential.md lists what the
+// translation approximates). Fails (naming the op, its index and why) for what the guest cannot
+// do: io_error and media_error (they need device-mapper members, not translated yet).
 Result<std::vector<HarnessScenario>> harness_scenarios(const Trace& t, const std::string& name);
 
 // The trace as the comparison runs it on the simulator: the crash fates of the harness (the
