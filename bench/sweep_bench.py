@@ -10,9 +10,10 @@ Prints, each as a RESULT line with its ratio to the serial baseline measured in 
   - the time to rediscover each known finding from seed 0, serially and on 2 workers (seeds
     submitted in order, stopping at the first seed that shows it): the unplug race (Linux 7.2,
     overlapping writes, a safety violation), the RFC's layout (a safety violation on the RFC
-    model), and the 4 KiB superblock infection (a failed workload on 4096-byte blocks).
-The bad-block collision needs media errors on 512 MiB members, which the sweep does not
-generate: llbitmap-sim explore --seed 1 --member-size 512M --media-errors finds it (docs/explore.md).
+    model), the 4 KiB superblock infection (a failed workload on 4096-byte blocks) and the
+    bad-block collision (state bytes destroyed by md's bad-block log: workloads with media errors
+    on 512 MiB members, whose bitmap spans more than one page, as llbitmap-sim explore
+    --member-size 512M --media-errors; see docs/explore.md).
 Each exploration is bounded by a state budget, so every mode does the same work.
 """
 import os
@@ -51,26 +52,42 @@ def throughput(seeds, workers):
         return len(r.outcomes) / (time.monotonic() - t0), r
 
 
+def explore_media_errors(seed, ops, max_states):
+    """One seed's workload with media errors on 2 x 512 MiB members, explored on Linux 7.2 until
+    its first violation, as a sweep's (key, outcome) list."""
+    import llbitmap  # on a Dask worker, the module is imported there
+    r = llbitmap.explore(seed=seed, ops=ops, member_size=512 << 20, media_errors=True,
+                         kernel="upstream", max_states=max_states, stop_at_first=True)
+    return [((seed, "media errors", "upstream", "torn + lost cache"),
+             {"states": r.stats.states, "state_bytes_destroyed": r.stats.state_bytes_destroyed,
+              "findings": sorted({v.invariant for v in r.violations})})]
+
+
+# name -> (exploration of one seed, whether an outcome shows the finding)
 FINDINGS = {
-    "unplug race": (512, lambda k, o: k[1] == "overlapping" and k[2] == "upstream"
+    "unplug race": (lambda s: explore_seed(s, OPS, 512, MAX_STATES),
+                    lambda k, o: k[1] == "overlapping" and k[2] == "upstream"
                     and o.get("safety_violations")),
-    "RFC layout": (512, lambda k, o: k[2] == "rfc" and o.get("safety_violations")),
-    "4 KiB infection": (4096, lambda k, o: k[2] == "upstream" and "failed" in o),
+    "RFC layout": (lambda s: explore_seed(s, OPS, 512, MAX_STATES),
+                   lambda k, o: k[2] == "rfc" and o.get("safety_violations")),
+    "4 KiB infection": (lambda s: explore_seed(s, OPS, 4096, MAX_STATES),
+                        lambda k, o: k[2] == "upstream" and "failed" in o),
+    "bad-block collision": (lambda s: explore_media_errors(s, OPS, MAX_STATES),
+                            lambda k, o: "state-bytes-destroyed" in o.get("findings", ())),
 }
 
 
 def rediscover(name, client=None, batch=2, limit=200):
     """Seconds until the first seed from 0 that shows the finding, and that seed."""
-    lbs, shows = FINDINGS[name]
+    explore_one, shows = FINDINGS[name]
     t0 = time.monotonic()
     seed = 0
     while seed < limit:
         seeds = list(range(seed, seed + batch))
         if client is None:
-            results = [explore_seed(s, OPS, lbs, MAX_STATES) for s in seeds]
+            results = [explore_one(s) for s in seeds]
         else:
-            results = client.gather([client.submit(explore_seed, s, OPS, lbs, MAX_STATES, pure=False)
-                                     for s in seeds])
+            results = client.gather([client.submit(explore_one, s, pure=False) for s in seeds])
         for s, outcomes in zip(seeds, results):
             if any(shows(k, o) for k, o in outcomes):
                 return time.monotonic() - t0, s

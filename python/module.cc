@@ -132,13 +132,14 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
                    const std::optional<std::uint64_t>& seed, const std::optional<std::string>& kernel,
                    std::uint32_t ops, std::uint32_t members, std::uint64_t member_size,
                    bool exhaustive, std::uint64_t max_states, bool torn, bool cache_loss,
-                   bool live_pages, bool plant_fault, bool stop_at_first) {
+                   bool live_pages, bool plant_fault, bool stop_at_first, bool media_errors) {
   const auto k = kernel_arg(kernel);
   if (!trace && !trace_json) check_shape(members, member_size);
   WorkloadOptions w;
   w.ops = ops;
   w.members = members;
   w.member_size_bytes = member_size;
+  w.media_errors = media_errors;
   Trace t = workload_arg(trace, trace_json, seed, w);
   ExploreOptions o;
   o.seed = seed.value_or(t.seed.value_or(1));
@@ -163,7 +164,8 @@ py::object explore_py(const std::optional<std::string>& trace, const std::option
 }
 
 std::string random_trace(std::uint64_t seed, std::uint32_t ops, std::uint32_t members,
-                         std::uint64_t member_size, std::uint32_t logical_block_size) {
+                         std::uint64_t member_size, std::uint32_t logical_block_size,
+                         bool media_errors) {
   check_shape(members, member_size);
   if (auto p = logical_block_size_problem(logical_block_size)) {
     throw py::value_error(p->field + " is " + p->value + ", expected " + p->expected);
@@ -173,6 +175,7 @@ std::string random_trace(std::uint64_t seed, std::uint32_t ops, std::uint32_t me
   w.ops = ops;
   w.members = members;
   w.member_size_bytes = member_size;
+  w.media_errors = media_errors;
   return trace_to_json(random_workload(seed, w));
 }
 
@@ -196,10 +199,11 @@ PYBIND11_MODULE(_llbitmap, m) {
         py::arg("member_size") = std::uint64_t{128} << 20, py::arg("exhaustive") = true,
         py::arg("max_states") = 0, py::arg("torn") = true, py::arg("cache_loss") = true,
         py::arg("live_pages") = false, py::arg("plant_fault") = false, py::arg("stop_at_first") = false,
+        py::arg("media_errors") = false,
         "Enumerate crash states of a workload and check the bitmap's promise;\n"
         "the dict llbitmap-sim explore --json prints.");
   m.def("random_trace", &random_trace, py::arg("seed"), py::arg("ops") = 40,
         py::arg("members") = 2, py::arg("member_size") = std::uint64_t{128} << 20,
-        py::arg("logical_block_size") = 512,
+        py::arg("logical_block_size") = 512, py::arg("media_errors") = false,
         "The JSON trace of the seeded random workload generator.");
 }

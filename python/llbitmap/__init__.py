@@ -114,20 +114,23 @@ def explore(trace: Optional[str] = None, *, trace_json: Optional[str] = None,
             members: int = 2, member_size: int = 128 << 20, exhaustive: bool = True,
             max_states: int = 0, torn: bool = True, cache_loss: bool = True,
             live_pages: bool = False, plant_fault: bool = False,
-            stop_at_first: bool = False) -> ExploreResult:
+            stop_at_first: bool = False, media_errors: bool = False) -> ExploreResult:
     """Enumerate the crash states of a workload and check the bitmap's promise: the document
-    llbitmap-sim explore --json prints. Violations are results (``violations``)."""
+    llbitmap-sim explore --json prints. Violations are results (``violations``). media_errors
+    gives a seeded workload media errors to meet (llbitmap-sim explore --media-errors)."""
     return ExploreResult.from_dict(_call(
         _llbitmap.explore, trace, trace_json=trace_json, seed=seed, kernel=kernel, ops=ops,
         members=members, member_size=member_size, exhaustive=exhaustive, max_states=max_states,
         torn=torn, cache_loss=cache_loss, live_pages=live_pages, plant_fault=plant_fault,
-        stop_at_first=stop_at_first))
+        stop_at_first=stop_at_first, media_errors=media_errors))
 
 
 def random_trace(seed: int, ops: int = 40, members: int = 2, member_size: int = 128 << 20,
-                 logical_block_size: int = 512) -> str:
-    """The JSON trace of the seeded random workload generator."""
-    return _call(_llbitmap.random_trace, seed, ops, members, member_size, logical_block_size)
+                 logical_block_size: int = 512, media_errors: bool = False) -> str:
+    """The JSON trace of the seeded random workload generator (media_errors: with media errors
+    to meet, as llbitmap-sim explore --media-errors)."""
+    return _call(_llbitmap.random_trace, seed, ops, members, member_size, logical_block_size,
+                 media_errors)
 
 
 def sweep(seeds, **kwargs):

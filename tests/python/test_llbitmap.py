@@ -8,6 +8,7 @@ discover -s tests/python.
 """
 
 import glob
+import json
 import os
 import re
 import subprocess
@@ -182,6 +183,18 @@ class Explorer(unittest.TestCase):
         r = llbitmap.explore(self.TRACE, plant_fault=True, stop_at_first=True)
         self.assertGreaterEqual(r["stats"]["safety_violations"], 1)
         self.assertEqual(r["violations"][0]["invariant"], "safety")
+
+    def test_media_errors_find_the_bad_block_collision(self):
+        # As llbitmap-sim explore --seed 1 --member-size 512M --media-errors (and the C++ test
+        # SimBadBlocks.TheExplorerFindsTheCollisionFromARandomWorkload): the workload meets media
+        # errors, md records bad blocks, and its log page lands on state bytes.
+        trace = json.loads(llbitmap.random_trace(1, member_size=512 << 20, media_errors=True))
+        self.assertIn("media_error", [op["op"] for op in trace["ops"]])
+        r = llbitmap.explore(seed=1, member_size=512 << 20, media_errors=True, stop_at_first=True)
+        self.assertEqual(r.violations[0].invariant, "state-bytes-destroyed")
+        self.assertGreaterEqual(r.stats.state_bytes_destroyed, 1)
+        plain = llbitmap.explore(seed=1, member_size=512 << 20, max_states=20000)
+        self.assertEqual(plain.stats.state_bytes_destroyed, 0)
 
     def test_the_sweep_script_runs_and_upstream_holds_one_writer_at_a_time(self):
         # python/explore_sweep.py, whose 100-workload output docs/explore.md quotes, on 3.
