@@ -58,10 +58,13 @@ class Tools:
             fail(f"llbitmap-examine exit {p.returncode}: {p.stderr.strip()}")
         return json.loads(p.stdout)
 
-    def verify(self, images):
-        """Chunks (in the tool's compare units) where the mirrors differ."""
+    def verify(self, images, refusal_ok=False):
+        """Chunks (in the tool's compare units) where the mirrors differ. With refusal_ok, exit 2
+        (a member is not an in-sync mirror, so there is nothing to compare) gives (None, None)."""
         p = subprocess.run([self.resync_bin, "--verify", "--progress", "json"] + images,
                            capture_output=True, text=True)
+        if refusal_ok and p.returncode == 2:
+            return None, None
         if p.returncode not in (0, 1):
             fail(f"llbitmap-resync --verify exit {p.returncode}: {p.stderr.strip()}")
         last = json.loads(p.stdout.strip().splitlines()[-1])

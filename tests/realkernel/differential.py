@@ -84,8 +84,10 @@ class Side:
         self.images = images
         t = Tools(tools)
         self.examine = t.examine(images)
-        chunks, _unit = t.verify(images)
-        self.differ = fmt(chunks)  # the chunks whose mirrors differ, as runs
+        # The chunks whose mirrors differ, as runs; when a member lags (it failed, or the crash
+        # came before its re-add finished) verify refuses, on both sides alike.
+        chunks, _unit = t.verify(images, refusal_ok=True)
+        self.differ = "verify refused: a member is not in sync" if chunks is None else fmt(chunks)
 
     def fields(self):
         """{(member, field): value} of everything compared."""
@@ -167,7 +169,12 @@ def one_workload(args, label, source_args, work):
             result.update(status="missing-images", boot=b, why=f"kernel {kimgs} sim {simgs}")
             return result
         ctx = {"boot": b}
-        for key, ka, sb, allowance in compare(Side(args.tools, kimgs), Side(args.tools, simgs), ctx):
+        try:
+            sides = Side(args.tools, kimgs), Side(args.tools, simgs)
+        except SystemExit:  # check.py's fail() printed why; the next workload still runs
+            result.update(status="unreadable", boot=b)
+            return result
+        for key, ka, sb, allowance in compare(*sides, ctx):
             entry = {"boot": b, "member": key[0], "field": key[1], "kernel": ka, "sim": sb}
             if allowance:
                 entry["allowance"] = allowance
