@@ -64,6 +64,18 @@ Status ByteViewDevice::read_at(std::uint64_t offset_bytes, std::span<std::uint8_
   return Status();
 }
 
+Status ByteViewDevice::write_at(std::uint64_t offset_bytes, std::span<const std::uint8_t> in) {
+  if (writable_bytes_ == nullptr) return Status(Code::ReadOnly, str_cat(name_, ": device is read-only"));
+  if (in.empty()) return Status();
+  if (offset_bytes > bytes_.size() || in.size() > bytes_.size() - offset_bytes) {
+    return Status(Code::InvalidArgument,
+                  str_cat(name_, ": write of ", in.size(), " bytes at byte ", offset_bytes,
+                          " goes past the end of the device (", bytes_.size(), " bytes)"));
+  }
+  std::memcpy(writable_bytes_ + offset_bytes, in.data(), in.size());
+  return Status();
+}
+
 Result<std::vector<std::uint8_t>> read_bytes(BlockDevice& dev, std::uint64_t offset_bytes,
                                              std::size_t length) {
   std::vector<std::uint8_t> buf(length);

@@ -64,25 +64,27 @@ class MemoryDevice final : public BlockDevice {
   bool writable_;
 };
 
-// A read-only device over bytes someone else owns (a fuzzer's input): no copy.
+// A device over bytes someone else owns, with no copy: read-only over a fuzzer's input, or
+// writable over a buffer the owner reuses (a fuzzer's member images, input after input).
 class ByteViewDevice final : public BlockDevice {
  public:
   ByteViewDevice(std::string name, std::span<const std::uint8_t> bytes)
       : name_(std::move(name)), bytes_(bytes) {}
+  ByteViewDevice(std::string name, std::span<std::uint8_t> writable_bytes)
+      : name_(std::move(name)), bytes_(writable_bytes), writable_bytes_(writable_bytes.data()) {}
   const std::string& name() const override { return name_; }
   DeviceKind kind() const override { return DeviceKind::Memory; }
   std::uint64_t size_bytes() const override { return bytes_.size(); }
   std::uint32_t logical_block_size() const override { return 512; }
-  bool writable() const override { return false; }
+  bool writable() const override { return writable_bytes_ != nullptr; }
   Status read_at(std::uint64_t offset_bytes, std::span<std::uint8_t> out) override;
-  Status write_at(std::uint64_t, std::span<const std::uint8_t>) override {
-    return Status(Code::ReadOnly, str_cat(name_, ": device is read-only"));
-  }
+  Status write_at(std::uint64_t offset_bytes, std::span<const std::uint8_t> in) override;
   Status flush() override { return Status(); }
 
  private:
   std::string name_;
   std::span<const std::uint8_t> bytes_;
+  std::uint8_t* writable_bytes_ = nullptr;  // bytes_.data(), when writable
 };
 
 // Reads `length` bytes at `offset` into a new buffer.

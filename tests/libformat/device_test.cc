@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "libformat/io/block_device.h"
 #include "libformat/io/discover.h"
 #include "libformat/ops/examine.h"
 #include "tests/test_util.h"
@@ -47,6 +48,28 @@ TEST(BlockDevice, ReadsAnImageFileAndRefusesReadsPastItsEnd) {
   Status st = (*dev)->read_at((64u << 20) - 8, buf);
   EXPECT_EQ(st.code(), Code::ShortRead);
   EXPECT_EQ((*dev)->write_at(0, buf).code(), Code::ReadOnly);
+}
+
+TEST(BlockDevice, AByteViewWritesIntoItsOwnersBufferOnlyWhenGivenOneToWrite) {
+  std::vector<std::uint8_t> buffer(1024, 0);
+  ByteViewDevice writable("w", std::span<std::uint8_t>(buffer));
+  EXPECT_TRUE(writable.writable());
+  const std::uint8_t bytes[] = {1, 2, 3};
+  ASSERT_TRUE(writable.write_at(1000, bytes).ok());
+  EXPECT_EQ(buffer[1000], 1);
+  EXPECT_EQ(buffer[1002], 3);
+  const Status past = writable.write_at(1022, bytes);
+  EXPECT_EQ(past.code(), Code::InvalidArgument);
+  EXPECT_NE(past.message().find("goes past the end of the device (1024 bytes)"), std::string::npos);
+  EXPECT_EQ(buffer[1022], 0);
+
+  ByteViewDevice read_only("r", std::span<const std::uint8_t>(buffer));
+  EXPECT_FALSE(read_only.writable());
+  EXPECT_EQ(read_only.write_at(0, bytes).code(), Code::ReadOnly);
+  std::uint8_t out[3];
+  ASSERT_TRUE(read_only.read_at(1000, out).ok());
+  EXPECT_EQ(out[1], 2);
+  EXPECT_EQ(buffer[0], 0);
 }
 
 TEST(BlockDevice, SecondExclusiveWriterOfAnImageIsRefused) {
