@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Differential testing: the simulator against the real kernel, trace by trace.
 
-Usage: differential.py [--seeds A:B] [--kernel stock|patched] [--ops N] [--max-wait-ms N]
+Usage: differential.py [--seeds A:B] [--seed N ...] [--kernel stock|patched] [--ops N] [--max-wait-ms N]
                        [--no-failures] [--no-discards] [--work DIR] [--rk-root DIR] [--keep]
                        [--json FILE] [--trace FILE ...] TOOLS_DIR
 
@@ -219,7 +219,10 @@ def show(r):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("tools")
-    ap.add_argument("--seeds", default="0:4")
+    ap.add_argument("--seeds", default=None, help="A:B, the seeds A to B-1 (default 0:4 "
+                    "unless --seed or --trace is given)")
+    ap.add_argument("--seed", type=int, action="append", default=[],
+                    help="one seed (repeatable), with or instead of --seeds")
     ap.add_argument("--kernel", default="stock", choices=["stock", "patched"])
     ap.add_argument("--ops", type=int, default=12)
     ap.add_argument("--max-wait-ms", type=int, default=2000)
@@ -235,10 +238,13 @@ def main():
     args.tools = os.path.abspath(args.tools)
     work = args.work or tempfile.mkdtemp(prefix="llb-differential-")
     args.rk_root = os.path.abspath(args.rk_root or os.path.join(work, "rk"))
-    a, b = (int(x) for x in args.seeds.split(":"))
+    seeds = list(args.seed)
+    if args.seeds or not (args.seed or args.trace):
+        a, b = (int(x) for x in (args.seeds or "0:4").split(":"))
+        seeds += range(a, b)
     jobs = [(f"dt-seed{s}", ["--seed", str(s), "--ops", str(args.ops), "--max-wait-ms",
                              str(args.max_wait_ms)] + (["--no-failures"] if args.no_failures else [])
-             + (["--no-discards"] if args.no_discards else [])) for s in range(a, b)]
+             + (["--no-discards"] if args.no_discards else [])) for s in seeds]
     for t in args.trace:
         jobs.append(("dt-" + os.path.basename(t).rsplit(".", 1)[0], [os.path.abspath(t)]))
     results = []
