@@ -161,6 +161,22 @@ def check_control(kernel, tools, imgs, out_dir):
         fail(f"{kernel}: one writer alone must keep the promise; unflagged: {fmt(differ - plan)}")
 
 
+def check_partial_discard(kernel, tools, imgs, out_dir):
+    """x7: a discard ending inside chunk 63 marks it Unwritten, and the re-added member's
+    recovery skips it (docs/findings/partial-discard.md)."""
+    ex, differ, plan = promise(tools, imgs)
+    note(f"mirrors differ in chunks {fmt(differ)}; examine plans to resync {fmt(plan)}")
+    states = {state_of(dev, 63) for dev in ex["devices"]}
+    if kernel == "stock":
+        if differ != {63} or plan or states != {0}:
+            fail(f"stock: expected chunk 63 alone to differ, Unwritten (0) on every member and "
+                 f"unplanned; found differ {fmt(differ)}, plan {fmt(plan)}, states {states}")
+        note("stock 7.2.13: the recovery skipped the write a partial discard marked Unwritten "
+             "(reproduced)")
+    elif differ - plan:
+        fail(f"{kernel}: chunks {fmt(differ - plan)} differ and no bitmap flags them")
+
+
 def check_legacy(kernel, tools, imgs, out_dir):
     ex = tools.examine(imgs)
     differ, unit = tools.verify(imgs)
@@ -360,6 +376,7 @@ CHECKS = {
     "bb-mdadm-create": check_bb_mdadm_create,
     "bb-after-repair": check_bb_on_create,
     "bb-hit-repaired": check_bb_hit_repaired,
+    "x7-partial-discard-degraded": check_partial_discard,
 }
 
 

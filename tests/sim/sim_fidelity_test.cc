@@ -12,6 +12,8 @@
 
 #include "libformat/io/md_locate.h"
 #include "libformat/ops/member.h"
+#include "libformat/ops/member_set.h"
+#include "libformat/ops/resync.h"
 #include "sim/core/disk_device.h"
 #include "sim/workload/random_workload.h"
 #include "sim/workload/runner.h"
@@ -254,6 +256,50 @@ TEST(SimFidelityExtra, PatchedKernelSparesTheSuperblockOnFourKiBBlocks) {
   EXPECT_EQ(touched, 512u) << "the 512-byte unit around chunks 0 and 20";
 }
 
+
+// A fourth finding (docs/findings/partial-discard.md): a discard that ends inside chunk 63 marks
+// the whole chunk Unwritten, so the re-added member's recovery skips the 16 KiB a degraded write
+// put in the chunk's other half. On the kernel's images and on the model's alike: chunk 63
+// Unwritten on both members, and the mirrors differ there and nowhere else.
+TEST(SimFidelityExtra, APartialDiscardMarksItsLastChunkUnwrittenAndTheRecoverySkipsIt) {
+  auto check = [](std::vector<std::unique_ptr<BlockDevice>> devs, const std::string& side) {
+    SCOPED_TRACE(side);
+    auto set = MemberSet::from_devices(std::move(devs), LayoutChoice::Upstream);
+    ASSERT_TRUE(set.ok()) << set.status().to_string();
+    for (std::size_t i = 0; i < set->size(); ++i) {
+      ASSERT_TRUE(set->at(i).member.states);
+      EXPECT_EQ(set->at(i).member.states->bytes[63], static_cast<std::uint8_t>(State::Unwritten));
+    }
+    auto v = verify_mirrors(*set, ResyncOptions{});
+    ASSERT_TRUE(v.ok()) << v.status().to_string();
+    ASSERT_EQ(v->runs.size(), 1u);
+    EXPECT_EQ(v->runs[0].first, 63u);
+    EXPECT_EQ(v->runs[0].last, 63u);
+    EXPECT_EQ(v->mismatch_sectors, 32u);  // the degraded write's 16 KiB
+  };
+  std::vector<std::unique_ptr<BlockDevice>> real;
+  for (const char* m : {"vda", "vdb"}) {
+    auto dev = open_device(
+        test::fixture_image_in("realkernel-extra", "x7-partial-discard-degraded", m), Access::ReadOnly);
+    ASSERT_TRUE(dev.ok());
+    real.push_back(std::move(*dev));
+  }
+  check(std::move(real), "Linux 7.2.13");
+
+  auto trace =
+      sim::load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/x7-partial-discard-degraded.json");
+  ASSERT_TRUE(trace.ok()) << trace.status().to_string();
+  sim::RunOptions opts;
+  opts.timeline = false;
+  sim::TraceRunner runner(*trace, opts);
+  ASSERT_TRUE(runner.run().ok);
+  std::vector<std::unique_ptr<BlockDevice>> model;
+  for (std::uint32_t m = 0; m < 2; ++m) {
+    model.push_back(std::make_unique<sim::SimDiskDevice>(runner.array().disk(m),
+                                                         sim::DiskView::Durable, false));
+  }
+  check(std::move(model), "the model");
+}
 
 // Issue 15's initial resync of 9 GiB members: images of that size do not belong in fixtures, so
 // the model is held to what the harness decoded from the kernel's images (host-decode.txt, made
