@@ -17,6 +17,7 @@ constexpr KernelPolicy kUpstream{
     .infect_unit_bytes = 0,
     .infect_spares_superblock = false,
     .unplug_waits_for_unplugs = false,
+    .discard_whole_chunks_only = false,
     .page_barriers = true,
     .daemon_busy_retry = true,
     .initial_flush = true,
@@ -41,6 +42,7 @@ constexpr KernelPolicy kRfc{
     .infect_unit_bytes = 0,
     .infect_spares_superblock = false,
     .unplug_waits_for_unplugs = false,
+    .discard_whole_chunks_only = false,
     .page_barriers = false,
     .daemon_busy_retry = false,
     .initial_flush = false,
@@ -55,7 +57,8 @@ constexpr KernelPolicy kRfc{
 };
 
 // Linux 7.2 with the project's patches (tests/realkernel/patches): the unplug waits for unplugs
-// in progress (0001), infection spares the superblock and covers 512 bytes (0003). The format is
+// in progress (0001), infection spares the superblock and covers 512 bytes (0003), a discard marks
+// only whole chunks Unwritten (0004). The format is
 // upstream's: the patches change no byte layout.
 constexpr KernelPolicy kUpstreamPatched = [] {
   KernelPolicy p = kUpstream;
@@ -64,6 +67,7 @@ constexpr KernelPolicy kUpstreamPatched = [] {
   p.infect_unit_bytes = 512;
   p.infect_spares_superblock = true;
   p.unplug_waits_for_unplugs = true;
+  p.discard_whole_chunks_only = true;
   return p;
 }();
 

@@ -51,6 +51,11 @@ struct KernelPolicy {
   // whose bits another writer's unplug is still writing goes to the mirrors before them (the
   // unplug race), and two unplugs can write one state block at once (overlapping block writes).
   bool unplug_waits_for_unplugs;
+  // The patch (0004): a discard marks Unwritten only the chunks it covers whole. Linux 7.2 rounds
+  // the first chunk up but takes the chunk of the last sector as the last, so a discard ending
+  // inside a chunk marks it Unwritten while the rest of it holds data
+  // (docs/findings/partial-discard.md). The barriers cover the same pages either way.
+  bool discard_whole_chunks_only;
   // The daemon. Linux 7.2: each expired page behind its own barrier (writers of the page wait, the
   // daemon waits up to daemon_sleep for the page to drain), DAEMON_BUSY when the timer fires while
   // it runs. The RFC: mddev_suspend around one pass over every chunk.

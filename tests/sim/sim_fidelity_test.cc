@@ -301,6 +301,34 @@ TEST(SimFidelityExtra, APartialDiscardMarksItsLastChunkUnwrittenAndTheRecoverySk
   check(std::move(model), "the model");
 }
 
+// The patched model (tests/realkernel/patches/0004) leaves the chunk a discard only begins alone:
+// the re-added member's recovery copies the degraded write, and the mirrors agree.
+TEST(SimFindings, WithThePatchAPartialDiscardLeavesItsLastChunkToTheRecovery) {
+  auto trace =
+      sim::load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/x7-partial-discard-degraded.json");
+  ASSERT_TRUE(trace.ok()) << trace.status().to_string();
+  sim::RunOptions opts;
+  opts.kernel = sim::KernelModel::UpstreamPatched;
+  opts.timeline = false;
+  sim::TraceRunner runner(*trace, opts);
+  ASSERT_TRUE(runner.run().ok);
+  std::vector<std::unique_ptr<BlockDevice>> devs;
+  for (std::uint32_t m = 0; m < 2; ++m) {
+    devs.push_back(std::make_unique<sim::SimDiskDevice>(runner.array().disk(m),
+                                                        sim::DiskView::Durable, false));
+  }
+  auto set = MemberSet::from_devices(std::move(devs), LayoutChoice::Upstream);
+  ASSERT_TRUE(set.ok()) << set.status().to_string();
+  for (std::size_t i = 0; i < set->size(); ++i) {
+    ASSERT_TRUE(set->at(i).member.states);
+    EXPECT_NE(set->at(i).member.states->bytes[63], static_cast<std::uint8_t>(State::Unwritten));
+  }
+  auto v = verify_mirrors(*set, ResyncOptions{});
+  ASSERT_TRUE(v.ok()) << v.status().to_string();
+  EXPECT_EQ(v->mismatch_sectors, 0u);
+  EXPECT_TRUE(v->runs.empty());
+}
+
 // Issue 15's initial resync of 9 GiB members: images of that size do not belong in fixtures, so
 // the model is held to what the harness decoded from the kernel's images (host-decode.txt, made
 // by ../shared/realkernel/decode-llbitmap.py from the real bytes): md and bitmap events, the
