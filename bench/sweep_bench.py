@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Benchmark: the explorer sweep on Dask, against the serial sweep in the same run.
 
-    /usr/bin/python3 bench/sweep_bench.py [SEEDS]      (after the build; bench/run.sh runs it)
+    /usr/bin/python3 bench/sweep_bench.py [SEEDS]   (default 48; after the build; bench/run.sh runs it)
 
 Prints, each as a RESULT line with its ratio to the serial baseline measured in this run:
   - sweep throughput (explorations per second) serial, on a LocalCluster of 1 and of 2 worker
@@ -26,7 +26,7 @@ except ImportError:
     sys.path.insert(0, os.environ.get("LLB_PYTHON_PATH", os.path.join(os.path.dirname(
         os.path.abspath(__file__)), "..", "build", "python")))
     import llbitmap
-from llbitmap.sweeps import explore_seed
+from llbitmap.sweeps import explore_seed, local_cluster
 
 # Dask's worker processes import llbitmap from where this process found it.
 os.environ["PYTHONPATH"] = ":".join(
@@ -43,9 +43,8 @@ def throughput(seeds, workers):
         t0 = time.monotonic()
         r = llbitmap.sweep(seeds, ops=OPS, max_states=MAX_STATES, workers=0)
         return len(r.outcomes) / (time.monotonic() - t0), r
-    from distributed import Client, LocalCluster
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    from distributed import Client
+    with local_cluster(workers) as cluster, Client(cluster) as client:
         client.run(lambda: __import__("llbitmap").random_trace(0, ops=1))
         t0 = time.monotonic()
         r = llbitmap.sweep(seeds, ops=OPS, max_states=MAX_STATES, client=client)
@@ -96,7 +95,7 @@ def rediscover(name, client=None, batch=2, limit=200):
 
 
 def main():
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 16
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 48
     seeds = range(1, n + 1)
     cores = os.cpu_count()
     print(f"sweep of {n} seeds x 18 explorations ({OPS} ops, at most {MAX_STATES} states each), "
@@ -111,8 +110,8 @@ def main():
         print(f"RESULT sweep_dask_{w}_workers explorations_per_s={rate:.2f} "
               f"ratio_to_serial={rate / base:.2f} ratio_to_1_worker={rate / one:.2f} "
               f"identical_to_serial={same}")
-    from distributed import Client, LocalCluster
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    from distributed import Client
+    cluster = local_cluster(2)
     client = Client(cluster)
     client.run(lambda: __import__("llbitmap").random_trace(0, ops=1))
     try:

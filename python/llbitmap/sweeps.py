@@ -132,6 +132,26 @@ class SweepResult:
                              for k, o in sorted(self.outcomes.items())]}
 
 
+def local_cluster(n_workers: Optional[int] = None):
+    """A LocalCluster of single-threaded worker processes that import llbitmap from wherever this
+    process found it, started without the MALLOC_TRIM_THRESHOLD_ Dask sets for its workers by
+    default: with that variable glibc gives up its dynamic mmap threshold, every large buffer of
+    an exploration is mapped, zeroed and unmapped anew, and a worker did half the work of the
+    serial sweep (measured with bench/sweep_bench.py). Workers of a cluster started elsewhere
+    should be started without it too (distributed.nanny.pre-spawn-environ)."""
+    import dask
+    from distributed import LocalCluster
+    import llbitmap
+    pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(llbitmap.__file__)))
+    paths = [pkg_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(":") if p]
+    os.environ["PYTHONPATH"] = ":".join(dict.fromkeys(paths))
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        return LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1,
+                            processes=True, dashboard_address=None)
+
+
 def sweep(seeds: Iterable[int], *, ops: int = 40, logical_block_size: int = 512,
           max_states: int = 0, workers: Optional[int] = None, scheduler: Optional[str] = None,
           client=None, progress: bool = False) -> SweepResult:
@@ -151,17 +171,11 @@ def sweep(seeds: Iterable[int], *, ops: int = 40, logical_block_size: int = 512,
         for seed in it:
             result.outcomes.update(explore_seed(seed, ops, logical_block_size, max_states))
     else:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, as_completed
         cluster = None
         own_client = client is None
         if scheduler is None and client is None:
-            # The workers import llbitmap from wherever this process found it.
-            import llbitmap
-            pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(llbitmap.__file__)))
-            paths = [pkg_parent] + [p for p in os.environ.get("PYTHONPATH", "").split(":") if p]
-            os.environ["PYTHONPATH"] = ":".join(dict.fromkeys(paths))
-            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
+            cluster = local_cluster(workers)
         if own_client:
             client = Client(scheduler or cluster)
         try:

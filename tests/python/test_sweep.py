@@ -25,6 +25,15 @@ class Sweep(unittest.TestCase):
         rfc = [r for r in serial.rows() if r["kernel"] == "rfc"]
         self.assertTrue(all(r["broken"] > 0 for r in rfc), rfc)
 
+    def test_local_workers_keep_glibcs_dynamic_mmap_threshold(self):
+        # Dask sets MALLOC_TRIM_THRESHOLD_ for its workers by default, which made every large
+        # buffer of an exploration a fresh mapping: a worker did half the serial sweep's work.
+        from distributed import Client
+        from llbitmap.sweeps import local_cluster
+        with local_cluster(1) as cluster, Client(cluster) as client:
+            env = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        self.assertEqual(list(env.values()), [None])
+
     def test_an_outcome_is_what_explore_says_for_its_key(self):
         r = llbitmap.sweep([3], workers=0, **self.ARGS)
         trace = llbitmap.random_trace(3, ops=12)
