@@ -257,6 +257,30 @@ TEST(SimFidelityExtra, PatchedKernelSparesTheSuperblockOnFourKiBBlocks) {
 }
 
 
+// x7-partial-discard-degraded run on one kernel model; the runner owns the members' disks.
+std::unique_ptr<sim::TraceRunner> run_partial_discard(sim::KernelModel kernel) {
+  auto trace =
+      sim::load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/x7-partial-discard-degraded.json");
+  EXPECT_TRUE(trace.ok()) << trace.status().to_string();
+  if (!trace.ok()) return nullptr;
+  sim::RunOptions opts;
+  opts.kernel = kernel;
+  opts.timeline = false;
+  auto runner = std::make_unique<sim::TraceRunner>(*trace, opts);
+  EXPECT_TRUE(runner->run().ok);
+  return runner;
+}
+
+// What a runner's members hold on disk, as devices a MemberSet takes.
+std::vector<std::unique_ptr<BlockDevice>> durable_members(sim::TraceRunner& runner) {
+  std::vector<std::unique_ptr<BlockDevice>> out;
+  for (std::uint32_t m = 0; m < runner.array().member_count(); ++m) {
+    out.push_back(std::make_unique<sim::SimDiskDevice>(runner.array().disk(m),
+                                                       sim::DiskView::Durable, false));
+  }
+  return out;
+}
+
 // A fourth finding (docs/findings/partial-discard.md): a discard that ends inside chunk 63 marks
 // the whole chunk Unwritten, so the re-added member's recovery skips the 16 KiB a degraded write
 // put in the chunk's other half. On the kernel's images and on the model's alike: chunk 63
@@ -285,38 +309,17 @@ TEST(SimFidelityExtra, APartialDiscardMarksItsLastChunkUnwrittenAndTheRecoverySk
     real.push_back(std::move(*dev));
   }
   check(std::move(real), "Linux 7.2.13");
-
-  auto trace =
-      sim::load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/x7-partial-discard-degraded.json");
-  ASSERT_TRUE(trace.ok()) << trace.status().to_string();
-  sim::RunOptions opts;
-  opts.timeline = false;
-  sim::TraceRunner runner(*trace, opts);
-  ASSERT_TRUE(runner.run().ok);
-  std::vector<std::unique_ptr<BlockDevice>> model;
-  for (std::uint32_t m = 0; m < 2; ++m) {
-    model.push_back(std::make_unique<sim::SimDiskDevice>(runner.array().disk(m),
-                                                         sim::DiskView::Durable, false));
-  }
-  check(std::move(model), "the model");
+  auto runner = run_partial_discard(sim::KernelModel::Upstream);
+  ASSERT_TRUE(runner);
+  check(durable_members(*runner), "the model");
 }
 
 // The patched model (tests/realkernel/patches/0004) leaves the chunk a discard only begins alone:
 // the re-added member's recovery copies the degraded write, and the mirrors agree.
 TEST(SimFindings, WithThePatchAPartialDiscardLeavesItsLastChunkToTheRecovery) {
-  auto trace =
-      sim::load_trace(std::string(LLB_FIXTURES_DIR) + "/traces/x7-partial-discard-degraded.json");
-  ASSERT_TRUE(trace.ok()) << trace.status().to_string();
-  sim::RunOptions opts;
-  opts.kernel = sim::KernelModel::UpstreamPatched;
-  opts.timeline = false;
-  sim::TraceRunner runner(*trace, opts);
-  ASSERT_TRUE(runner.run().ok);
-  std::vector<std::unique_ptr<BlockDevice>> devs;
-  for (std::uint32_t m = 0; m < 2; ++m) {
-    devs.push_back(std::make_unique<sim::SimDiskDevice>(runner.array().disk(m),
-                                                        sim::DiskView::Durable, false));
-  }
+  auto runner = run_partial_discard(sim::KernelModel::UpstreamPatched);
+  ASSERT_TRUE(runner);
+  auto devs = durable_members(*runner);
   auto set = MemberSet::from_devices(std::move(devs), LayoutChoice::Upstream);
   ASSERT_TRUE(set.ok()) << set.status().to_string();
   for (std::size_t i = 0; i < set->size(); ++i) {
