@@ -179,14 +179,17 @@ std::string mdadm_examine_text(const MdSuperblock& sb, std::uint64_t device_sect
     o << fmt("            PPL : %u sectors at offset %d sectors from superblock\n", ppl_size,
              static_cast<int>(ppl_offset));
   }
-  int delta_extra = 0;
+  std::int64_t delta_extra = 0;  // delta_disks is any int32 on disk: its negation needs 64 bits
   if (sb.feature_map & kFeatureReshapeActive) {
     o << fmt("  Reshape pos'n : %llu", static_cast<unsigned long long>(sb.reshape_position / 2))
       << mdadm_human_size(sb.reshape_position << 9) << "\n";
     if (sb.delta_disks) {
-      o << fmt("  Delta Devices : %d (%d->%d)\n", sb.delta_disks,
-               static_cast<int>(sb.raid_disks) - sb.delta_disks, static_cast<int>(sb.raid_disks));
-      if (sb.delta_disks < 0) delta_extra = -sb.delta_disks;
+      // mdadm computes the old count in int; from a hostile superblock (raid_disks near 2^31,
+      // delta_disks INT32_MIN) that overflows, so here it is done in 64 bits.
+      o << fmt("  Delta Devices : %d (%lld->%d)\n", sb.delta_disks,
+               static_cast<long long>(std::int64_t{static_cast<int>(sb.raid_disks)} - sb.delta_disks),
+               static_cast<int>(sb.raid_disks));
+      if (sb.delta_disks < 0) delta_extra = -std::int64_t{sb.delta_disks};
     }
     if (static_cast<std::int32_t>(sb.new_level) != sb.level) {
       o << "      New Level : " << md_level_name(static_cast<std::int32_t>(sb.new_level)) << "\n";
