@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "libformat/codec/state_runs.h"
 #include "libformat/io/md_locate.h"
 #include "libformat/ops/member.h"
 #include "libformat/ops/member_set.h"
@@ -377,14 +378,10 @@ TEST(SimFidelityExtra, InitialResyncOf9GiBMembersMatchesTheKernelsDecode) {
     sim::SimDiskDevice dev(runner.array().disk(m), sim::DiskView::Durable, false);
     auto ours = load_member(dev, LayoutChoice::Upstream);
     ASSERT_TRUE(ours.ok() && ours->bitmap && ours->states);
-    std::string runs;
-    const auto& b = ours->states->bytes;
-    for (std::size_t first = 0; first < b.size();) {
-      std::size_t last = first;
-      while (last + 1 < b.size() && b[last + 1] == b[first]) ++last;
-      runs += str_cat(runs.empty() ? "" : " ", first, "-", last, ":", int{b[first]}, "(",
-                      state_name(static_cast<State>(b[first])), ")");
-      first = last + 1;
+    std::string runs;  // as the harness's decoder writes them: "0-7:0(Unwritten) 8-8:2(Dirty)"
+    for (const StateRun& run : state_runs(ours->states->bytes)) {
+      runs += str_cat(runs.empty() ? "" : " ", run.first, "-", run.last, ":", int{run.value}, "(",
+                      state_name(static_cast<State>(run.value)), ")");
     }
     EXPECT_EQ(runs, kernel[m]["states"]);
     EXPECT_EQ(std::to_string(ours->md.sb.events), kernel[m]["md.events"]);
