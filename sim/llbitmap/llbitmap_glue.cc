@@ -219,19 +219,17 @@ bool MdArray::bitmap_start_io(JobId id) {
     }
   }
   const Action a = j.kind == kDiscard ? Action::Discard : Action::Startwrite;
-  auto state_end = j.chunk_end;
+  // The chunks whose states change, up to (not including) state_end. The patch stops a discard
+  // before the chunk it ends inside, and it may then cover none; the barriers above keep the
+  // stock range either way.
+  std::uint64_t state_end = j.chunk_end + 1;
   if (j.kind == kDiscard && policy_->discard_whole_chunks_only) {
-    // The patch: up to the last chunk the discard covers whole (none, when it ends inside the
-    // first); the barriers above keep the stock range.
-    const std::uint64_t end_excl = (j.sector + j.sectors) >> g.chunkshift;
-    if (end_excl <= j.chunk_start) {
-      j.bitmap_started = true;  // its barriers are up: bitmap_end_io takes them down
-      return true;
-    }
-    state_end = end_excl - 1;
+    state_end = (j.sector + j.sectors) >> g.chunkshift;
   }
-  PassResult r = bm_->model->apply(j.chunk_start, state_end, a, degraded(), now_);
-  bitmap_pass_effects(r);
+  if (state_end > j.chunk_start) {
+    PassResult r = bm_->model->apply(j.chunk_start, state_end - 1, a, degraded(), now_);
+    bitmap_pass_effects(r);
+  }
   j.bitmap_started = true;
   return true;
 }
