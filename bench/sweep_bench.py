@@ -26,12 +26,7 @@ except ImportError:
     sys.path.insert(0, os.environ.get("LLB_PYTHON_PATH", os.path.join(os.path.dirname(
         os.path.abspath(__file__)), "..", "build", "python")))
     import llbitmap
-from llbitmap.sweeps import explore_seed, local_cluster
-
-# Dask's worker processes import llbitmap from where this process found it.
-os.environ["PYTHONPATH"] = ":".join(
-    [os.path.dirname(os.path.dirname(os.path.abspath(llbitmap.__file__)))] +
-    [p for p in os.environ.get("PYTHONPATH", "").split(":") if p])
+from llbitmap.sweeps import explore_seed, local_cluster  # its workers find llbitmap as we did
 
 OPS, MAX_STATES = 40, 100000
 
