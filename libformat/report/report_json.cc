@@ -172,6 +172,15 @@ void write_member(JsonWriter& w, const Member& m, const TextOptions& opts) {
   } else {
     w.null();
   }
+  // The bad-block log's entries as md reads them: [first sector on the member, sectors].
+  w.key("bad_blocks");
+  if (m.bblog) {
+    w.begin_array();
+    for (const BadBlock& b : m.bblog->entries) w.begin_array().value(b.sector).value(b.sectors).end_array();
+    w.end_array();
+  } else {
+    w.null();
+  }
   w.key("bblog_overlap");
   if (m.bblog_overlap) {
     const BblogOverlap& o = *m.bblog_overlap;

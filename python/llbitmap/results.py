@@ -214,6 +214,7 @@ class DeviceReport(Record):
     md_superblock: Optional[MdSuperblock] = None
     bitmap_superblock: Optional[BitmapSuperblock] = None
     llbitmap: Optional[Llbitmap] = None
+    bad_blocks: Optional[List[List[int]]] = None
     bblog_overlap: Optional[dict] = None
     classic_bitmap: Optional[dict] = None
     findings: List[Finding] = field(default_factory=list)

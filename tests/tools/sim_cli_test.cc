@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "libformat/report/json.h"
@@ -32,6 +33,32 @@ TEST(SimCli, ExportedCrashMembersShowTheRealKernelsRuns) {
     ASSERT_FALSE(runs_of(real_out).empty()) << real_out;
     EXPECT_EQ(runs_of(sim_out), runs_of(real_out)) << m;
   }
+}
+
+// A write on a media defect becomes a bad block in vda's log (raid1 retries sector by sector);
+// examine --json lists the log's entries; vdb, with none, has no bad-blocks feature bit (md sets
+// it when it first records one), so nothing to list: null.
+TEST(SimCli, ExamineListsTheBadBlocksAWriteOnADefectLeft) {
+  test::TempDir d;
+  const std::string trace = d.path() + "/t.json";
+  {
+    std::ofstream f(trace);
+    f << R"({"format": "llbitmap-sim-trace", "version": 1, "name": "bb",
+      "array": {"members": 2, "member_size": "64M"},
+      "ops": [{"op": "create"}, {"op": "wait_sync"},
+              {"op": "media_error", "member": "vda", "offset": "1M", "length": "4K"},
+              {"op": "write", "offset": "1M", "length": "8K"}, {"op": "wait", "s": 1},
+              {"op": "stop"}]})";
+  }
+  std::string out;
+  ASSERT_EQ(test::run_command(test::tool("llbitmap-sim") + " run " + trace + " --quiet --export " +
+                                  d.path() + " 2>&1", &out), 0) << out;
+  ASSERT_EQ(test::run_command(test::tool("llbitmap-examine") + " --json " + d.path() + "/vda.img " +
+                                  d.path() + "/vdb.img", &out), 0) << out;
+  const Json j = Json::parse(out);
+  // The defect is array sector 2048 (1 MiB) past the data offset (2048): member sector 4096.
+  EXPECT_EQ(j["devices"][0]["bad_blocks"], Json::parse("[[4096, 8]]")) << out;
+  EXPECT_TRUE(j["devices"][1]["bad_blocks"].is_null()) << out;
 }
 
 TEST(SimCli, ExploreExitStatusAndReproduceLine) {
