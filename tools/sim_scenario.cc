@@ -60,7 +60,8 @@ int scenario_main(int argc, char** argv) {
       ("ops", po::value<Ops>()->default_value({12}, "12"), "operations of a --seed workload")
       ("max-wait-ms", po::value<WaitMs>()->default_value({2000}, "2000"), "no wait of a --seed workload longer than this (0: as drawn, up to 40 s)")
       ("no-failures", "a --seed workload fails and re-adds no member")
-      ("no-discards", "a --seed workload discards nothing");
+      ("no-discards", "a --seed workload discards nothing")
+      ("media-errors", "a --seed workload also meets media errors (the guest's members go behind device-mapper)");
   cmd.add_hidden()("command", po::value<std::string>())("trace", po::value<std::string>());
   cmd.positional("command", 1);
   cmd.positional("trace", 1);
@@ -94,6 +95,7 @@ int scenario_main(int argc, char** argv) {
     w.max_wait_ms = vm["max-wait-ms"].as<WaitMs>().value;
     w.failures = !vm.count("no-failures");
     w.discards = !vm.count("no-discards");
+    w.media_errors = vm.count("media-errors") > 0;
     trace = random_workload(vm["seed"].as<Seed>().value, w);
   }
   const std::string name = vm.count("name") ? vm["name"].as<std::string>() : trace.name;

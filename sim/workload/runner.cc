@@ -109,7 +109,7 @@ RunResult TraceRunner::run() {
     }
     async_jobs.resize(kept);
   };
-  bool have_epoch = false;  // `wait` with until_us: times count from the first one
+  bool have_epoch = false;  // `wait` with until_us: times count from the boot's first one
   Tick epoch = 0;
   for (std::size_t i = 0; i < trace_.ops.size() && res.ok; ++i) {
     if (opts_.should_stop && opts_.should_stop()) break;
@@ -193,7 +193,10 @@ RunResult TraceRunner::run() {
         }
         break;
       case OpKind::Stop: wait_job(a.stop(), i, op); break;
-      case OpKind::Poweroff: wait_job(a.poweroff(), i, op); break;
+      case OpKind::Poweroff:
+        wait_job(a.poweroff(), i, op);
+        have_epoch = false;
+        break;
       case OpKind::Crash: {
         CrashPolicy p;
         const CrashFate in = op.inflight, ca = op.cached;
@@ -205,6 +208,7 @@ RunResult TraceRunner::run() {
         };
         a.crash(p);
         async_jobs.clear();
+        have_epoch = false;  // a new boot: its until times count from its own first one
         break;
       }
       case OpKind::Export: {

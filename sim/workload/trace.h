@@ -32,7 +32,7 @@ struct TraceOp {
   bool fua = false;
   bool async = false;                // do not wait for completion
   std::uint32_t depth = 0;           // async I/O: first wait until fewer than this are in flight
-  bool until = false;                // wait: `duration` is a time since the trace's first such wait
+  bool until = false;                // wait: `duration` is a time since the boot's first such wait
   bool assume_clean = false;         // create
   std::uint32_t offered = ~0u;       // assemble: bit m set when member m is given to mdadm
   Tick duration = 0;                 // wait

@@ -2,7 +2,7 @@
 """Differential testing: the simulator against the real kernel, trace by trace.
 
 Usage: differential.py [--seeds A:B] [--seed N ...] [--kernel stock|patched] [--ops N] [--max-wait-ms N]
-                       [--no-failures] [--no-discards] [--work DIR] [--rk-root DIR] [--keep]
+                       [--no-failures] [--no-discards] [--media-errors] [--work DIR] [--rk-root DIR] [--keep]
                        [--json FILE] [--trace FILE ...] TOOLS_DIR
 
 Each workload (a seeded random one, or a trace file) is written as real-kernel harness scenarios
@@ -11,7 +11,7 @@ are what the members held on disk) and as the same trace for the simulator, whic
 members at the same moments. Both sides are read with llbitmap-examine and llbitmap-resync
 --verify, and compared member by member: the state bytes, the bitmap superblock (events,
 events_cleared, state flags, chunksize, daemon_sleep, sync_size), the md superblock (events,
-resync_offset, dev_roles, role, recovery_offset, feature_map), the plan assembly would make, and
+resync_offset, dev_roles, role, recovery_offset, feature_map), the bad-block log, the plan assembly would make, and
 the chunks whose mirrors differ.
 
 Some fields depend on timing the guest does not reproduce (TCG runs the guest several times
@@ -25,6 +25,7 @@ import argparse
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,8 @@ class Side:
             for k in ("events", "events_cleared", "state_flags", "chunksize", "daemon_sleep",
                       "sync_size_sectors"):
                 out[(m, "bitmap." + k)] = bm.get(k)
+            bb = dev.get("bad_blocks")
+            out[(m, "bad_blocks")] = None if bb is None else [tuple(b) for b in bb]
             ll = dev.get("llbitmap") or {}
             out[(m, "states")] = [(r["first"], r["last"], r["state"]) for r in ll.get("runs", [])]
         for i, arr in enumerate(self.examine.get("arrays", [])):
@@ -131,6 +134,54 @@ def compare(kernel_side, sim_side, ctx):
     return out
 
 
+def guest_op_times(vm_log):
+    """{sim trace op index: guest uptime in s} from the "llb-op INDEX UPTIME" lines the
+    translated script prints before each op (sim/workload/harness_script.h)."""
+    out = {}
+    with open(vm_log, errors="replace") as f:
+        for line in f:
+            m = re.search(r"(?:^|\s)llb-op (\d+) (\d+(?:\.\d+)?)\s*$", line)
+            if m:
+                out.setdefault(int(m.group(1)), float(m.group(2)))
+    return out
+
+
+def timed_sim_trace(trace, marks_by_boot):
+    """The simulator's trace on the guest's schedule. The guest marks each op's end (a crash its
+    start); the model issues each op at that time (a wait becomes a wait until its end), in
+    the order the guest's ops ended: an async write whose dd ended after the next op moves after
+    it. Times are microseconds since the boot's first mark (`until_us`; each boot's clock starts
+    again). An op the guest did not mark comes after every op before it. The trace's
+    own until waits (a fio capture's issue times) are dropped: the guest slept them."""
+    marks = {}
+    for boot in marks_by_boot:
+        if boot:
+            u0 = min(boot.values())
+            marks.update({i: round((u - u0) * 1e6) for i, u in boot.items()})
+    keyed = []  # (boot, time, index, op, marked)
+    boot, latest, ended = 0, 0, False
+    for i, op in enumerate(trace["ops"]):
+        if ended:  # the export after a boot's crash was its last op
+            boot, latest, ended = boot + 1, 0, False
+        if op["op"] == "wait" and "until_us" in op:
+            continue
+        if i in marks:
+            t = marks[i]
+        else:  # after everything so far (a boot's closing wait_io: after its async writes)
+            t = latest
+        latest = max(latest, t)
+        keyed.append((boot, t, i, op, i in marks))
+        ended = op["op"] == "export" and keyed[-2][3]["op"] in ("crash", "poweroff") if len(keyed) > 1 else False
+    ops = []
+    for _boot, t, _i, op, marked in sorted(keyed, key=lambda k: k[:3]):
+        if marked:
+            ops.append({"op": "wait", "until_us": t})
+            if op["op"] == "wait":  # the guest's sleep ended then: the until wait is all of it
+                continue
+        ops.append(op)
+    return dict(trace, ops=ops)
+
+
 def scenario_images(rk_root, kernel, name):
     return sorted(glob.glob(os.path.join(rk_root, kernel, "run", name, "vd?.img")))
 
@@ -151,18 +202,33 @@ def one_workload(args, label, source_args, work):
     result = {"workload": label, "source": source_args, "boots": len(boots),
               "op_mix": {k: ops.count(k) for k in sorted(set(ops))}}
     sim_kernel = "upstream" if args.kernel == "stock" else "upstream-patched"
-    p = run([sim, "run", sim_trace, "--kernel", sim_kernel, "-q"])
-    if p.returncode != 0:
-        result.update(status="sim-failed", why=p.stderr.strip() or p.stdout[-400:])
-        return result
     env = dict(os.environ, LLB_RK_EXTRA_SCENARIOS=wdir, LLB_TOOLS_DIR=args.tools)
-    mismatches, allowed = [], []
     t0 = time.time()
+    marks = []
     for b in boots:
         p = run([os.path.join(HERE, "scenario.sh"), args.kernel, b, args.rk_root], env=env)
         if p.returncode != 0:
             result.update(status="kernel-failed", boot=b, why=p.stderr.strip()[-800:])
             return result
+        marks.append(guest_op_times(os.path.join(args.rk_root, args.kernel, "out", b, "vm.log")))
+    result["kernel_seconds"] = round(time.time() - t0, 1)
+    if not args.untimed:
+        # The model runs each op when the guest started it (TCG's process starts make the guest's
+        # gaps longer than the trace's, and md's safe mode sees every gap over 200 ms).
+        if not all(marks):
+            result.update(status="kernel-failed", why="the guest printed no op times (llb-op)")
+            return result
+        with open(sim_trace) as f:
+            timed = timed_sim_trace(json.load(f), marks)
+        sim_trace = sim_trace[:-len(".sim.json")] + ".timed.sim.json"
+        with open(sim_trace, "w") as f:
+            json.dump(timed, f, indent=1)
+    p = run([sim, "run", sim_trace, "--kernel", sim_kernel, "-q"])
+    if p.returncode != 0:
+        result.update(status="sim-failed", why=p.stderr.strip() or p.stdout[-400:])
+        return result
+    mismatches, allowed = [], []
+    for b in boots:
         kimgs = scenario_images(args.rk_root, args.kernel, b)
         simgs = sorted(glob.glob(os.path.join(wdir, "sim", b + "-vd?.img")))
         if len(kimgs) != len(simgs) or not kimgs:
@@ -183,7 +249,6 @@ def one_workload(args, label, source_args, work):
                 mismatches.append(entry)
         if not args.keep:
             shutil.rmtree(os.path.join(args.rk_root, args.kernel, "run", b), ignore_errors=True)
-    result["kernel_seconds"] = round(time.time() - t0, 1)
     result["allowed"] = allowed
     result["mismatches"] = mismatches
     result["status"] = "agree" if not mismatches else "mismatch"
@@ -229,10 +294,14 @@ def main():
     ap.add_argument("--no-failures", action="store_true",
                     help="random workloads fail and re-add no member")
     ap.add_argument("--no-discards", action="store_true")
+    ap.add_argument("--media-errors", action="store_true",
+                    help="random workloads also meet media errors (dm-flakey under the members)")
     ap.add_argument("--trace", action="append", default=[])
     ap.add_argument("--work", default=None)
     ap.add_argument("--rk-root", default=None)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--untimed", action="store_true",
+                    help="run the simulator on the trace's own schedule, not the guest's op times")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     args.tools = os.path.abspath(args.tools)
@@ -244,7 +313,8 @@ def main():
         seeds += range(a, b)
     jobs = [(f"dt-seed{s}", ["--seed", str(s), "--ops", str(args.ops), "--max-wait-ms",
                              str(args.max_wait_ms)] + (["--no-failures"] if args.no_failures else [])
-             + (["--no-discards"] if args.no_discards else [])) for s in seeds]
+             + (["--no-discards"] if args.no_discards else [])
+             + (["--media-errors"] if args.media_errors else [])) for s in seeds]
     for t in args.trace:
         jobs.append(("dt-" + os.path.basename(t).rsplit(".", 1)[0], [os.path.abspath(t)]))
     results = []

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "sim/workload/random_workload.h"
 #include "sim/workload/runner.h"
@@ -51,8 +52,10 @@ TEST(HarnessScript, EachOpBecomesTheCommandAUserWouldRun) {
   // One request of the op's length at its byte offset, as the simulator issues it.
   EXPECT_TRUE(has_line(sc, "dd if=/dev/urandom of=/dev/md0 bs=65536 count=1 seek=1048576 "
                            "iflag=fullblock oflag=direct,seek_bytes conv=notrunc status=none"));
-  EXPECT_TRUE(has_line(sc, "dd if=/dev/urandom of=/dev/md0 bs=4096 count=1 seek=4096 "
-                           "iflag=fullblock oflag=direct,seek_bytes conv=notrunc status=none &"));
+  // An async op runs as a job that marks its own end (llb_mark INDEX).
+  EXPECT_TRUE(has_line(sc, "{ dd if=/dev/urandom of=/dev/md0 bs=4096 count=1 seek=4096 "
+                           "iflag=fullblock oflag=direct,seek_bytes conv=notrunc status=none; "
+                           "llb_mark 5; } &"));
   EXPECT_TRUE(has_line(sc, "blkdiscard -o 2097152 -l 131072 /dev/md0"));
   EXPECT_TRUE(has_line(sc, "sync /dev/md0"));
   EXPECT_TRUE(has_line(sc, "sleep 0.25"));
@@ -75,7 +78,7 @@ TEST(HarnessScript, ACrashEndsABootAndTheNextStartsFromItsImages) {
   const std::string& b1 = (*s)[0].script;
   EXPECT_NE(b1.find("--assume-clean"), std::string::npos);
   // The guest cannot crash within an I/O: it waits for what is in flight first.
-  EXPECT_NE(b1.find("&\nwait\ncrash\n"), std::string::npos) << b1;
+  EXPECT_NE(b1.find("; } &\nwait\nllb_mark 3\ncrash\n"), std::string::npos) << b1;
   const std::string& b2 = (*s)[1].script;
   EXPECT_EQ((*s)[1].name, "y-b2");
   EXPECT_TRUE(has_line(b2, "# FROM=y-b1"));
@@ -115,6 +118,60 @@ TEST(HarnessScript, TheSimulatorExportsTheSameMomentsAndRunsThem) {
   auto again = parse_trace(trace_to_json(d), "again");
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_EQ(again->ops.size(), d.ops.size());
+}
+
+// Every op of the guest is followed by its mark ("llb_mark INDEX"; a crash is preceded by it),
+// INDEX the same op in the simulator's trace, so a comparison can replay the model on the
+// guest's clock.
+TEST(HarnessScript, TheGuestMarksEachOpWithItsPlaceInTheSimulatorsTrace) {
+  const Trace t = parse(R"([{"op": "create"}, {"op": "wait_sync"}, {"op": "export", "dir": "/tmp"},
+    {"op": "write", "offset": 0, "length": 65536}, {"op": "wait", "ms": 300}, {"op": "crash"},
+    {"op": "assemble"}, {"op": "discard", "offset": 0, "length": 65536}])");
+  auto s = harness_scenarios(t, "m");
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  ASSERT_EQ(s->size(), 2u);
+  std::vector<std::size_t> index;
+  const Trace d = differential_trace(t, "m", "/tmp", &index);
+  ASSERT_EQ(index.size(), t.ops.size());
+  EXPECT_EQ(index[2], kNotInSimTrace);  // the export is the simulator's own
+  std::vector<std::string> marked;  // the kinds the marks point at, in script order
+  for (const HarnessScenario& sc : *s) {
+    EXPECT_NE(sc.script.find("llb_mark() { read llb_up llb_idle < /proc/uptime; echo \"llb-op $1 "
+                             "$llb_up\"; }\n"), std::string::npos);
+    std::istringstream in(sc.script);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("llb_mark ", 0) != 0) continue;
+      const std::size_t i = std::stoul(line.substr(9));
+      ASSERT_LT(i, d.ops.size()) << line;
+      marked.emplace_back(op_name(d.ops[i].kind));
+    }
+  }
+  EXPECT_EQ(marked, (std::vector<std::string>{"create", "wait_sync", "write", "wait", "crash",
+                                               "assemble", "discard"}));
+  for (std::size_t i = 0; i < t.ops.size(); ++i) {
+    if (index[i] != kNotInSimTrace) {
+      EXPECT_EQ(d.ops[index[i]].kind, t.ops[i].kind) << i;
+    }
+  }
+}
+
+// until_us counts from the boot's first such wait: a crash starts the clock again, as the guest's
+// uptime starts again at its next boot.
+TEST(HarnessScript, UntilTimesCountFromTheBootsFirstOne) {
+  const Trace t = parse(R"([{"op": "create"}, {"op": "wait", "until_us": 0},
+    {"op": "wait", "until_us": 3000000}, {"op": "crash"}, {"op": "assemble"},
+    {"op": "wait", "until_us": 0}, {"op": "wait", "until_us": 2000000}])");
+  RunOptions o;
+  o.timeline = false;
+  TraceRunner runner(t, o);
+  const RunResult r = runner.run();
+  ASSERT_TRUE(r.ok) << r.error;
+  const Trace u = parse(R"([{"op": "create"}, {"op": "wait", "s": 3}, {"op": "crash"},
+    {"op": "assemble"}, {"op": "wait", "s": 2}])");
+  TraceRunner plain(u, o);
+  const RunResult p = plain.run();
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(r.end, p.end);
 }
 
 TEST(HarnessScript, WhatTheGuestCannotDoIsRefusedWithTheOpNamed) {
