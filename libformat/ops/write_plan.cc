@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "libformat/codec/ranges.h"
+
 namespace llb {
 namespace {
 
@@ -44,7 +46,7 @@ Result<UndoLog> make_undo_log(const std::vector<WriteTarget>& targets,
     log.devices.push_back(std::move(d));
   }
   // Block-aligned ranges per device, merged where they touch or overlap.
-  std::map<std::size_t, std::vector<std::pair<std::uint64_t, std::uint64_t>>> ranges;
+  std::map<std::size_t, std::vector<Range>> ranges;
   for (const ByteChange& c : changes) {
     BlockDevice& dev = *targets[c.member].dev;
     const std::uint64_t bs = std::max<std::uint32_t>(512, dev.logical_block_size());
@@ -54,16 +56,7 @@ Result<UndoLog> make_undo_log(const std::vector<WriteTarget>& targets,
     ranges[c.member].push_back({first, end});
   }
   for (auto& [device, rs] : ranges) {
-    std::sort(rs.begin(), rs.end());
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
-    for (const auto& r : rs) {
-      if (!merged.empty() && r.first <= merged.back().second) {
-        merged.back().second = std::max(merged.back().second, r.second);
-      } else {
-        merged.push_back(r);
-      }
-    }
-    for (const auto& [first, end] : merged) {
+    for (const auto& [first, end] : merged_ranges(std::move(rs))) {
       auto old_b = read_bytes(*targets[device].dev, first, end - first);
       if (!old_b.ok()) return old_b.status();
       // The range after each write that touches it, in the order apply_changes writes: a writer

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "libformat/codec/create.h"
+#include "libformat/codec/ranges.h"
 #include "libformat/codec/llbitmap_geometry.h"
 
 namespace llb::sim {
@@ -66,18 +67,8 @@ class DmMembers {
   // A defect at array bytes [offset, offset + length) on member m, as the simulator places it.
   void add_defect(std::uint32_t m, std::uint64_t offset_bytes, std::uint64_t length_bytes) {
     const std::uint64_t first = a_.disk.data_offset_sectors + offset_bytes / 512;
-    auto& d = defects_[m];
-    d.emplace_back(first, first + length_bytes / 512);
-    std::sort(d.begin(), d.end());
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> merged;
-    for (const auto& r : d) {
-      if (!merged.empty() && r.first <= merged.back().second) {
-        merged.back().second = std::max(merged.back().second, r.second);
-      } else {
-        merged.push_back(r);
-      }
-    }
-    d = std::move(merged);
+    defects_[m].emplace_back(first, first + length_bytes / 512);
+    defects_[m] = merged_ranges(std::move(defects_[m]));
   }
 
   // The commands that create every member's device, with the defects so far.
@@ -116,7 +107,7 @@ class DmMembers {
   }
 
   const ArrayConfig& a_;
-  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> defects_;  // [first, end)
+  std::vector<std::vector<Range>> defects_;  // member sectors
 };
 
 // When each op ended, as the guest's clock saw it: "llb-op INDEX UPTIME" on the console, INDEX the
