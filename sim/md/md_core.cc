@@ -113,11 +113,16 @@ void MdArray::step_sb_update(JobId id) {
   }
 }
 
+// md_write_end: mod_timer(roundup(jiffies, safemode_delay) + safemode_delay), so the timer fires
+// between one and two delays after the last write ends (locking once per delay, not per write).
+// The jiffies' phase is the model's clock's (the guest's is its uptime's).
 void MdArray::arm_safe_mode() {
   if (config_.safe_mode_delay_ms == 0 || status_ != ArrayStatus::Running) return;
+  constexpr Tick kJiffy = kTicksPerJiffy;
+  const Tick delay = (Tick{config_.safe_mode_delay_ms} * kTicksPerMs + kJiffy - 1) / kJiffy * kJiffy;
+  const Tick at = (now_ / kJiffy * kJiffy + delay - 1) / delay * delay + delay;
   ++md_.safe_mode_generation;
-  queue_.schedule(now_ + Tick{config_.safe_mode_delay_ms} * kTicksPerMs, EventKind::SafeModeTimer,
-                  0, md_.safe_mode_generation);
+  queue_.schedule(std::max(at, now_ + 1), EventKind::SafeModeTimer, 0, md_.safe_mode_generation);
 }
 
 void MdArray::on_safe_mode_timer(std::uint64_t generation) {
