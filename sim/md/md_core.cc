@@ -118,11 +118,11 @@ void MdArray::step_sb_update(JobId id) {
 // The jiffies' phase is the model's clock's (the guest's is its uptime's).
 void MdArray::arm_safe_mode() {
   if (config_.safe_mode_delay_ms == 0 || status_ != ArrayStatus::Running) return;
-  constexpr Tick kJiffy = kTicksPerJiffy;
-  const Tick delay = (Tick{config_.safe_mode_delay_ms} * kTicksPerMs + kJiffy - 1) / kJiffy * kJiffy;
-  const Tick at = (now_ / kJiffy * kJiffy + delay - 1) / delay * delay + delay;
+  const Tick j = kTicksPerJiffy;
+  const Tick delay = (Tick{config_.safe_mode_delay_ms} * kTicksPerMs + j - 1) / j * j;
+  const Tick at = (now_ / j * j + delay - 1) / delay * delay + delay;  // > now_: delay >= 1 jiffy
   ++md_.safe_mode_generation;
-  queue_.schedule(std::max(at, now_ + 1), EventKind::SafeModeTimer, 0, md_.safe_mode_generation);
+  queue_.schedule(at, EventKind::SafeModeTimer, 0, md_.safe_mode_generation);
 }
 
 void MdArray::on_safe_mode_timer(std::uint64_t generation) {

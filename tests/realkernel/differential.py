@@ -136,7 +136,7 @@ def compare(kernel_side, sim_side, ctx):
 
 def guest_op_times(vm_log):
     """{sim trace op index: guest uptime in s} from the "llb-op INDEX UPTIME" lines the
-    translated script prints before each op (sim/workload/harness_script.h)."""
+    translated script prints when each op ends (sim/workload/harness_script.cc)."""
     out = {}
     with open(vm_log, errors="replace") as f:
         for line in f:
@@ -158,23 +158,22 @@ def timed_sim_trace(trace, marks_by_boot):
         if boot:
             u0 = min(boot.values())
             marks.update({i: round((u - u0) * 1e6) for i, u in boot.items()})
-    keyed = []  # (boot, time, index, op, marked)
-    boot, latest, ended = 0, 0, False
+    keyed = []  # (boot, time, index, op)
+    boot, latest, prev = 0, 0, None
     for i, op in enumerate(trace["ops"]):
-        if ended:  # the export after a boot's crash was its last op
-            boot, latest, ended = boot + 1, 0, False
         if op["op"] == "wait" and "until_us" in op:
             continue
-        if i in marks:
-            t = marks[i]
-        else:  # after everything so far (a boot's closing wait_io: after its async writes)
-            t = latest
+        # An unmarked op comes after everything so far (a boot's closing wait_io: after its
+        # async writes).
+        t = marks.get(i, latest)
         latest = max(latest, t)
-        keyed.append((boot, t, i, op, i in marks))
-        ended = op["op"] == "export" and keyed[-2][3]["op"] in ("crash", "poweroff") if len(keyed) > 1 else False
+        keyed.append((boot, t, i, op))
+        if op["op"] == "export" and prev in ("crash", "poweroff"):  # the boot's last op
+            boot, latest = boot + 1, 0
+        prev = op["op"]
     ops = []
-    for _boot, t, _i, op, marked in sorted(keyed, key=lambda k: k[:3]):
-        if marked:
+    for _boot, t, i, op in sorted(keyed, key=lambda k: k[:3]):
+        if i in marks:
             ops.append({"op": "wait", "until_us": t})
             if op["op"] == "wait":  # the guest's sleep ended then: the until wait is all of it
                 continue
@@ -213,7 +212,7 @@ def one_workload(args, label, source_args, work):
         marks.append(guest_op_times(os.path.join(args.rk_root, args.kernel, "out", b, "vm.log")))
     result["kernel_seconds"] = round(time.time() - t0, 1)
     if not args.untimed:
-        # The model runs each op when the guest started it (TCG's process starts make the guest's
+        # The model runs each op when the guest finished it (TCG's process starts make the guest's
         # gaps longer than the trace's, and md's safe mode sees every gap over 200 ms).
         if not all(marks):
             result.update(status="kernel-failed", why="the guest printed no op times (llb-op)")
